@@ -1,0 +1,33 @@
+"""The `redline` command. Bad input is one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from redline.cli.reports import register_report_commands
+from redline.cli.run import register_run_command
+from redline.errors import UserError
+
+app = typer.Typer(
+    name="redline",
+    help="Measure how safely a language model behaves: attack success, refusal and "
+    "false-refusal rates per risk category, with confidence intervals.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+register_run_command(app)
+register_report_commands(app)
+
+EXIT_USER_ERROR = 2
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USER_ERROR)

@@ -1,0 +1,67 @@
+"""`redline runs` and `redline report`: look back at stored runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from redline.cli.common import DEFAULT_OUT, OutOption, emit_reports
+from redline.errors import UserError
+from redline.pipeline import find_run, results_of
+from redline.report.terminal import fmt_rate
+from redline.store import STORE_FILE, open_store
+
+
+def runs(out: OutOption = None) -> None:
+    """List the runs in the output folder, newest first."""
+    root = out or DEFAULT_OUT
+    stores = sorted(root.glob(f"*/{STORE_FILE}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not stores:
+        raise UserError(f"no runs in {root}")
+    table = Table(title=f"runs in {root}")
+    for column in (
+        "run",
+        "created",
+        "target",
+        "suites",
+        "responses",
+        "errors",
+        "attack success",
+        "false refusal",
+    ):
+        table.add_column(column)
+    for path in stores:
+        with open_store(path.parent) as store:
+            results = results_of(store)
+        target = results.spec["target"]
+        table.add_row(
+            results.run_id,
+            results.created_at,
+            f"{target['type']}{':' + target['model'] if target.get('model') else ''}",
+            ",".join(results.spec["suites"]),
+            str(results.overall.responses),
+            str(results.overall.errors + results.overall.judge_errors),
+            fmt_rate(results.overall.attack_success),
+            fmt_rate(results.overall.false_refusal),
+        )
+    Console().print(table)
+
+
+def report(
+    run: Annotated[str, typer.Argument(help="Run id (in --out) or path to a run folder.")],
+    out: OutOption = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(help="Judge id whose verdicts drive the rates (default: the spec's first)."),
+    ] = None,
+) -> None:
+    """Re-render a stored run's summary, results.json and report.html."""
+    emit_reports(find_run(run, out or DEFAULT_OUT), Console(), judge)
+
+
+def register_report_commands(app: typer.Typer) -> None:
+    app.command("runs")(runs)
+    app.command("report")(report)

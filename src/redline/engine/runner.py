@@ -1,0 +1,199 @@
+"""The engine: stream probes to a target with bounded concurrency, judge, and commit in batches.
+
+Three kinds of task share one event loop: a planner that feeds a bounded queue with the
+(probe, sample) pairs not yet in the store, workers that call the target, and one writer
+that judges finished responses in batches and commits each batch with its verdicts in a
+single transaction. Queues are bounded, so memory stays flat however many probes a run has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from redline.engine.retry import RetryPolicy, call_target
+from redline.judges.base import Judge, JudgeInput, Judgement
+from redline.records import Probe, Prompt, Response, Verdict
+from redline.store import RunStore
+from redline.targets.base import Target
+
+PLAN_CHUNK = 512
+Planner = Callable[[Prompt], Sequence[Probe]]
+
+
+def plain_probes(prompt: Prompt) -> Sequence[Probe]:
+    return (Probe.plain(prompt),)
+
+
+@dataclass
+class EngineStats:
+    already_done: int = 0
+    answered: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    prompt: Prompt
+    probe: Probe
+    sample: int
+
+
+def _chunks(items: Iterable[Prompt], size: int) -> Iterator[list[Prompt]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Engine:
+    def __init__(
+        self,
+        store: RunStore,
+        target: Target,
+        judges: Sequence[Judge],
+        *,
+        samples: int = 1,
+        concurrency: int = 8,
+        timeout_s: float = 120.0,
+        policy: RetryPolicy | None = None,
+        planner: Planner = plain_probes,
+        retry_errors: bool = False,
+        on_progress: Callable[[int], None] | None = None,
+        batch_size: int = 256,
+        flush_s: float = 0.1,
+    ) -> None:
+        self.store = store
+        self.target = target
+        self.judges = judges
+        self.samples = samples
+        self.workers = min(concurrency, target.max_concurrency or concurrency)
+        self.timeout_s = timeout_s
+        self.policy = policy or RetryPolicy()
+        self.planner = planner
+        self.retry_errors = retry_errors
+        self.on_progress = on_progress or (lambda n: None)
+        self.batch_size = batch_size
+        self.flush_s = flush_s
+        self.stats = EngineStats()
+
+    async def run(self, prompts: Iterable[Prompt]) -> EngineStats:
+        """Answer and judge every (probe, sample) of `prompts` not already in the store."""
+        work: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=self.workers * 2)
+        done: asyncio.Queue[tuple[_Work, Response] | None] = asyncio.Queue(
+            maxsize=self.batch_size * 4
+        )
+        await self.target.start()
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._plan(prompts, work))
+                workers = [group.create_task(self._work(work, done)) for _ in range(self.workers)]
+                writer = group.create_task(self._write(done))
+                await asyncio.gather(*workers)
+                await done.put(None)
+                await writer
+        finally:
+            await self.target.close()
+        return self.stats
+
+    async def _plan(self, prompts: Iterable[Prompt], work: asyncio.Queue[_Work | None]) -> None:
+        for chunk in _chunks(prompts, PLAN_CHUNK):
+            pending = [(prompt, probe) for prompt in chunk for probe in self.planner(prompt)]
+            self.store.add_plan(chunk, (probe for _, probe in pending))
+            keyed = {
+                Response.make_id(probe.id, self.target.id, sample): _Work(prompt, probe, sample)
+                for prompt, probe in pending
+                for sample in range(self.samples)
+            }
+            finished = self.store.done_response_ids(
+                list(keyed), include_failed=not self.retry_errors
+            )
+            if finished:
+                self.stats.already_done += len(finished)
+                self.on_progress(len(finished))
+            for response_id, item in keyed.items():
+                if response_id not in finished:
+                    await work.put(item)
+        for _ in range(self.workers):
+            await work.put(None)
+
+    async def _work(
+        self,
+        work: asyncio.Queue[_Work | None],
+        done: asyncio.Queue[tuple[_Work, Response] | None],
+    ) -> None:
+        while (item := await work.get()) is not None:
+            response = await call_target(
+                self.target, item.probe, item.sample, timeout_s=self.timeout_s, policy=self.policy
+            )
+            await done.put((item, response))
+
+    async def _write(self, done: asyncio.Queue[tuple[_Work, Response] | None]) -> None:
+        finished = False
+        loop = asyncio.get_running_loop()
+        while not finished:
+            first = await done.get()
+            if first is None:
+                return
+            batch = [first]
+            deadline = loop.time() + self.flush_s
+            while len(batch) < self.batch_size:
+                try:
+                    item = done.get_nowait()
+                except asyncio.QueueEmpty:
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(done.get(), remaining)
+                    except TimeoutError:
+                        break
+                if item is None:
+                    finished = True
+                    break
+                batch.append(item)
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[_Work, Response]]) -> None:
+        answered = [(item, r) for item, r in batch if r.ok]
+        verdicts: list[Verdict] = []
+        for judge in self.judges:
+            judgements = await _judge_safely(
+                judge, [JudgeInput(item.prompt, r.text) for item, r in answered]
+            )
+            verdicts.extend(
+                _verdict(r, judge, j) for (_, r), j in zip(answered, judgements, strict=True)
+            )
+        responses = [r for _, r in batch]
+        self.store.save_results(responses, verdicts)
+        self.stats.answered += len(answered)
+        self.stats.failed += len(batch) - len(answered)
+        self.on_progress(len(batch))
+
+
+async def _judge_safely(judge: Judge, inputs: list[JudgeInput]) -> list[Judgement]:
+    """A judge that crashes on a batch yields an error verdict per item, never a guess."""
+    if not inputs:
+        return []
+    try:
+        judgements = await judge.judge(inputs)
+        if len(judgements) != len(inputs):
+            raise RuntimeError(f"returned {len(judgements)} judgements for {len(inputs)} items")
+    except Exception as exc:
+        return [Judgement(error=f"{type(exc).__name__}: {exc}")] * len(inputs)
+    return judgements
+
+
+def _verdict(response: Response, judge: Judge, judgement: Judgement) -> Verdict:
+    return Verdict(
+        id=Verdict.make_id(response.id, judge.id),
+        response_id=response.id,
+        judge_id=judge.id,
+        outcome=judgement.outcome,
+        harmful=judgement.harmful,
+        score=judgement.score,
+        categories=judgement.categories,
+        rationale=judgement.rationale,
+        error=judgement.error,
+    )

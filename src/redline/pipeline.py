@@ -1,0 +1,107 @@
+"""A run from spec to results: build the plugins, plan, execute, tabulate.
+
+Everything the spec names is built before any model is called, so a bad spec costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from redline import __version__
+from redline.engine import Engine, EngineStats, RetryPolicy
+from redline.errors import UserError
+from redline.judges import Judge, build_judge
+from redline.judges.base import judge_id as judge_id_of
+from redline.metrics import Results, tabulate
+from redline.records import Prompt
+from redline.spec import RunSpec
+from redline.store import STORE_FILE, RunStore, open_store
+from redline.suites import load_prompts
+from redline.targets import Target, build_target
+
+
+@dataclass
+class PreparedRun:
+    """A validated run, ready to execute: nothing has touched a model yet."""
+
+    spec: RunSpec
+    target: Target
+    judges: list[Judge]
+    prompts: list[Prompt]
+
+    @property
+    def total(self) -> int:
+        return len(self.prompts) * self.spec.samples
+
+
+def prepare(spec: RunSpec) -> PreparedRun:
+    target = build_target(spec.target)
+    judges = [build_judge(j) for j in spec.judges]
+    if not judges:
+        raise UserError("a run needs at least one judge")
+    prompts = load_prompts(spec.suites, quick=spec.quick, limit=spec.limit, seed=spec.seed)
+    if not prompts:
+        raise UserError(f"suites {', '.join(spec.suites)} gave no prompts")
+    return PreparedRun(spec, target, judges, prompts)
+
+
+def execute(
+    run: PreparedRun,
+    *,
+    retry_errors: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> EngineStats:
+    """Answer and judge everything not yet in the run's store; safe to call again after a kill."""
+    spec = run.spec
+    with open_store(spec.run_dir) as store:
+        if store.get_meta("spec") is None:
+            store.set_meta("spec", spec.model_dump_json())
+            store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        engine = Engine(
+            store,
+            run.target,
+            run.judges,
+            samples=spec.samples,
+            concurrency=spec.concurrency,
+            timeout_s=spec.timeout_s,
+            policy=RetryPolicy(retries=spec.retries),
+            retry_errors=retry_errors,
+            on_progress=on_progress,
+        )
+        return asyncio.run(engine.run(run.prompts))
+
+
+def find_run(ref: str, out_dir: Path) -> Path:
+    """A run directory from a run id (in `out_dir`) or a path."""
+    for candidate in (Path(ref), out_dir / ref):
+        if (candidate / STORE_FILE).is_file():
+            return candidate
+    raise UserError(f"no run {ref!r} (looked for {STORE_FILE} in {ref} and {out_dir / ref})")
+
+
+def results_of(store: RunStore, judge_id: str | None = None) -> Results:
+    """Tabulate a stored run for one judge (default: the first judge of its spec)."""
+    spec = RunSpec.model_validate_json(store.get_meta("spec") or "{}")
+    if judge_id is None:
+        judge_id = judge_id_of(spec.judges[0].name, spec.judges[0].args)
+    overall, by_category, by_suite, by_mutator = tabulate(store.outcome_rows(judge_id))
+    return Results(
+        redline_version=__version__,
+        run_id=spec.run_id,
+        created_at=store.get_meta("created_at") or "",
+        spec=orjson.loads(spec.model_dump_json()),
+        target_id=spec.target.id,
+        judge_id=judge_id,
+        judges=store.judge_ids(),
+        prompts=store.count("prompts"),
+        overall=overall,
+        by_category=by_category,
+        by_suite=by_suite,
+        by_mutator=by_mutator,
+    )
