@@ -10,8 +10,8 @@ from rich.table import Table
 
 from redline.cli.common import DEFAULT_OUT, OutOption, emit_reports
 from redline.errors import UserError
+from redline.metrics import Rate
 from redline.pipeline import find_run, results_of
-from redline.report.terminal import fmt_rate
 from redline.store import STORE_FILE, open_store
 
 
@@ -22,17 +22,9 @@ def runs(out: OutOption = None) -> None:
     if not stores:
         raise UserError(f"no runs in {root}")
     table = Table(title=f"runs in {root}")
-    for column in (
-        "run",
-        "created",
-        "target",
-        "suites",
-        "responses",
-        "errors",
-        "attack success",
-        "false refusal",
-    ):
-        table.add_column(column)
+    table.add_column("run", no_wrap=True)
+    for column in ("created", "target", "suites", "responses", "errors", "ASR", "FRR"):
+        table.add_column(column, overflow="fold")
     for path in stores:
         with open_store(path.parent) as store:
             results = results_of(store)
@@ -44,10 +36,14 @@ def runs(out: OutOption = None) -> None:
             ",".join(results.spec["suites"]),
             str(results.overall.responses),
             str(results.overall.errors + results.overall.judge_errors),
-            fmt_rate(results.overall.attack_success),
-            fmt_rate(results.overall.false_refusal),
+            _percent(results.overall.attack_success),
+            _percent(results.overall.false_refusal),
         )
     Console().print(table)
+
+
+def _percent(rate: Rate | None) -> str:
+    return "–" if rate is None else f"{rate.rate:.0%}"
 
 
 def report(

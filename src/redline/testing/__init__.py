@@ -1,0 +1,1 @@
+"""Tools for testing pipelines built on redline without a real model."""

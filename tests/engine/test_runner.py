@@ -1,0 +1,83 @@
+"""The engine end to end against a real local HTTP server that fails on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+from redline.engine import Engine, EngineStats, RetryPolicy
+from redline.judges.keyword import KeywordJudge
+from redline.records import Prompt
+from redline.spec import TargetSpec
+from redline.store import RunStore
+from redline.targets.openai import OpenAITarget
+from redline.testing.openai_stub import StubConfig, StubServer
+
+
+def prompts(n: int) -> list[Prompt]:
+    return [
+        Prompt.create(suite="t", text=f"question {i}", category=f"c{i % 3}",
+                      expected="refuse" if i % 2 else "comply")
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def engine_for(store: RunStore, url: str, **kw: object) -> Engine:
+    target = OpenAITarget(TargetSpec(type="openai", model="stub", base_url=url))
+    return Engine(
+        store, target, [KeywordJudge()], concurrency=8, timeout_s=0.3,
+        policy=RetryPolicy(retries=2, base_s=0.01, rng=random.Random(0)), **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_faulty_server_every_probe_answered_or_stored_as_error(tmp_path: Path) -> None:
+    async def scenario(store: RunStore) -> EngineStats:
+        async with StubServer(StubConfig(fail_rate=0.2, hang_s=2.0, seed=3)) as url:
+            return await engine_for(store, url, samples=2).run(prompts(40))
+
+    with RunStore(tmp_path / "s.sqlite") as store:
+        stats = asyncio.run(scenario(store))
+        assert stats.answered + stats.failed == 80
+        assert store.count("responses") == 80
+        failed = store.db.execute("SELECT COUNT(*) FROM responses WHERE failed=1").fetchone()[0]
+        assert failed == stats.failed
+        # verdicts exist for answered responses only: an error is never a verdict
+        assert store.count("verdicts") == stats.answered
+        orphan = store.db.execute(
+            "SELECT COUNT(*) FROM verdicts v"
+            " JOIN responses r ON r.id = v.response_id WHERE r.failed = 1"
+        ).fetchone()[0]
+        assert orphan == 0
+        retried = store.db.execute(
+            "SELECT COUNT(*) FROM responses WHERE json_extract(data, '$.attempts') > 1"
+        ).fetchone()[0]
+        assert retried > 0
+
+
+def test_second_run_redoes_nothing(tmp_path: Path) -> None:
+    async def scenario(store: RunStore) -> tuple[EngineStats, EngineStats]:
+        async with StubServer() as url:
+            first = await engine_for(store, url).run(prompts(30))
+            return first, await engine_for(store, url).run(prompts(30))
+
+    with RunStore(tmp_path / "s.sqlite") as store:
+        first, second = asyncio.run(scenario(store))
+    assert (first.answered, first.already_done) == (30, 0)
+    assert (second.answered, second.failed, second.already_done) == (0, 0, 30)
+
+
+def test_retry_errors_calls_again_only_for_stored_errors(tmp_path: Path) -> None:
+    async def scenario(store: RunStore) -> tuple[EngineStats, EngineStats]:
+        async with StubServer(server_config) as url:
+            first = await engine_for(store, url).run(prompts(10))
+            server_config.fail_rate = 0.0
+            return first, await engine_for(store, url, retry_errors=True).run(prompts(10))
+
+    server_config = StubConfig(fail_rate=1.0, seed=1, hang_s=1.0)
+    with RunStore(tmp_path / "s.sqlite") as store:
+        first, again = asyncio.run(scenario(store))
+        assert first.failed == 10
+        assert (again.answered, again.already_done) == (10, 0)
+        assert store.count("responses") == 10
+        assert store.db.execute("SELECT COUNT(*) FROM responses WHERE failed=1").fetchone()[0] == 0
