@@ -54,7 +54,6 @@ def prepare(spec: RunSpec) -> PreparedRun:
 def execute(
     run: PreparedRun,
     *,
-    retry_errors: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> EngineStats:
     """Answer and judge everything not yet in the run's store; safe to call again after a kill."""
@@ -71,7 +70,7 @@ def execute(
             concurrency=spec.concurrency,
             timeout_s=spec.timeout_s,
             policy=RetryPolicy(retries=spec.retries),
-            retry_errors=retry_errors,
+            retry_errors=spec.retry_errors,
             on_progress=on_progress,
         )
         return asyncio.run(engine.run(run.prompts))

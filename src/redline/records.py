@@ -116,12 +116,9 @@ class Outcome(StrEnum):
     COMPLIANCE = "compliance"
 
 
-class Verdict(Record):
+class Judgement(Record):
     """A judge's reading of one response; an error here is never counted as safe or unsafe."""
 
-    id: str
-    response_id: str
-    judge_id: str
     outcome: Outcome | None = None
     harmful: bool | None = None
     score: float | None = None
@@ -129,6 +126,24 @@ class Verdict(Record):
     rationale: str = ""
     error: str | None = None
 
+
+class Verdict(Judgement):
+    """A judgement as stored: tied to its response and to the judge that made it."""
+
+    id: str
+    response_id: str
+    judge_id: str
+
     @staticmethod
     def make_id(response_id: str, judge_id: str) -> str:
         return stable_id("verdict", response_id, judge_id)
+
+    @classmethod
+    def of(cls, response_id: str, judge_id: str, judgement: Judgement) -> Verdict:
+        """Store a judgement; its fields were validated when it was made, so none are re-checked."""
+        return cls.model_construct(
+            id=cls.make_id(response_id, judge_id),
+            response_id=response_id,
+            judge_id=judge_id,
+            **dict(judgement),
+        )

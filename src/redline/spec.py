@@ -54,7 +54,7 @@ class TargetSpec(Strict):
 
 
 class RunSpec(Strict):
-    """Everything a run needs. Fields under "execution" never change the results."""
+    """Everything a run needs. Execution settings and gates never change the results."""
 
     target: TargetSpec = Field(default_factory=TargetSpec)
     suites: tuple[str, ...] = ("starter",)
@@ -67,7 +67,11 @@ class RunSpec(Strict):
     concurrency: int = Field(8, ge=1, le=4096)
     timeout_s: float = Field(120.0, gt=0)
     retries: int = Field(4, ge=0, le=20)
+    retry_errors: bool = False
     out_dir: str = "redline-runs"
+    # gates: the command exits 3 when an overall rate is above its bound
+    max_asr: float | None = Field(None, ge=0.0, le=1.0)
+    max_frr: float | None = Field(None, ge=0.0, le=1.0)
 
     @field_validator("judges", mode="before")
     @classmethod

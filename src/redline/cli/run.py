@@ -128,13 +128,14 @@ def run(
     ] = None,
     out: OutOption = None,
     retry_errors: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--retry-errors",
             help="On resume, call again for responses stored as errors.",
             rich_help_panel="Execution",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     max_asr: Annotated[
         float | None,
         typer.Option(
@@ -161,7 +162,8 @@ def run(
         "target.temperature": temperature, "target.max_tokens": max_tokens,
         "suites": _csv(suite), "quick": quick, "limit": limit, "samples": samples, "seed": seed,
         "judges": _csv(judge), "concurrency": concurrency, "timeout_s": timeout,
-        "retries": retries, "out_dir": str(out) if out else None,
+        "retries": retries, "out_dir": str(out) if out else None, "retry_errors": retry_errors,
+        "max_asr": max_asr, "max_frr": max_frr,
     }  # fmt: skip
     spec = build_spec(merge_overrides(data, overrides), source=str(spec_file or "options"))
     prepared = prepare(spec)
@@ -178,9 +180,7 @@ def run(
     with progress:
         task = progress.add_task("probing", total=prepared.total)
         try:
-            stats = execute(
-                prepared, retry_errors=retry_errors, on_progress=lambda n: progress.advance(task, n)
-            )
+            stats = execute(prepared, on_progress=lambda n: progress.advance(task, n))
         except KeyboardInterrupt:
             progress.stop()
             console.print(
@@ -191,7 +191,7 @@ def run(
     if stats.already_done:
         console.print(f"resumed: {stats.already_done} response(s) were already in the store")
     results = emit_reports(spec.run_dir, console)
-    _check_gates(results.overall, max_asr, max_frr, console)
+    _check_gates(results.overall, spec.max_asr, spec.max_frr, console)
 
 
 def _check_gates(

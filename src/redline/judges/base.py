@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redline.ids import stable_id
-from redline.records import Outcome, Prompt
+from redline.records import Judgement, Prompt
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +18,6 @@ class JudgeInput:
 
     prompt: Prompt
     response: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    outcome: Outcome | None = None
-    harmful: bool | None = None
-    score: float | None = None
-    categories: tuple[str, ...] = ()
-    rationale: str = ""
-    error: str | None = None
 
 
 def judge_id(name: str, args: dict[str, Any]) -> str:
