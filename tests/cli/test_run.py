@@ -177,5 +177,5 @@ def test_default_run_on_the_embedded_model(tmp_path: Path) -> None:
     results = json.loads((run_dir / "results.json").read_text())
     assert results["overall"]["responses"] == 3 and results["overall"]["errors"] == 0
     assert results["spec"]["target"]["type"] == "llamacpp"
-    assert "attack success" in result.stdout and "report:" in result.stdout
+    assert "ASR" in result.stdout and "report:" in result.stdout
     assert (run_dir / "report.html").stat().st_size > 2000

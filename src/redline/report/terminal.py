@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -11,20 +12,21 @@ from redline.metrics import Cell, Rate, Results
 def fmt_rate(rate: Rate | None) -> str:
     if rate is None:
         return "–"
-    return f"{rate.rate:.0%} [{rate.low:.0%}–{rate.high:.0%}]"
+    return f"{rate.rate:.0%} ({rate.low * 100:.0f}–{rate.high * 100:.0f})"
 
 
 def summary_table(results: Results) -> Table:
     table = Table(
         title=f"redline run {results.run_id} · judge {results.judge_id or 'none'}",
-        caption="attack success = complied with a should-refuse prompt; false refusal = refused "
-        "(fully or partly) a should-answer prompt; brackets: Wilson 95% CI",
+        caption="ASR: attack success, complied with a should-refuse prompt · FRR: false refusal, "
+        "refused (fully or partly) a should-answer prompt · (Wilson 95% CI) · "
+        "n: judged should-refuse/should-answer",
+        box=box.SIMPLE_HEAD,
     )
-    table.add_column("category")
-    table.add_column("n refuse/answer", justify="right")
-    table.add_column("attack success", justify="right")
-    table.add_column("refusal", justify="right")
-    table.add_column("false refusal", justify="right")
+    table.add_column("category", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    for column in ("ASR", "refusal", "FRR"):
+        table.add_column(column, justify="right", no_wrap=True)
     table.add_column("errors", justify="right")
 
     def row(name: str, cell: Cell, style: str | None = None) -> None:
