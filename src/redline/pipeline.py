@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -24,6 +25,7 @@ from redline.spec import RunSpec
 from redline.store import STORE_FILE, RunStore, open_store
 from redline.suites import load_prompts
 from redline.targets import Target, build_target
+from redline.taxonomy import load_taxonomy, map_category
 
 
 @dataclass
@@ -45,6 +47,8 @@ def prepare(spec: RunSpec) -> PreparedRun:
     judges = [build_judge(j) for j in spec.judges]
     if not judges:
         raise UserError("a run needs at least one judge")
+    for taxonomy in spec.group_by:
+        load_taxonomy(taxonomy)
     prompts = load_prompts(spec.suites, quick=spec.quick, limit=spec.limit, seed=spec.seed)
     if not prompts:
         raise UserError(f"suites {', '.join(spec.suites)} gave no prompts")
@@ -84,12 +88,15 @@ def find_run(ref: str, out_dir: Path) -> Path:
     raise UserError(f"no run {ref!r} (looked for {STORE_FILE} in {ref} and {out_dir / ref})")
 
 
-def results_of(store: RunStore, judge_id: str | None = None) -> Results:
+def results_of(
+    store: RunStore, judge_id: str | None = None, group_by: tuple[str, ...] | None = None
+) -> Results:
     """Tabulate a stored run for one judge (default: the first judge of its spec)."""
     spec = RunSpec.model_validate_json(store.get_meta("spec") or "{}")
     if judge_id is None:
         judge_id = judge_id_of(spec.judges[0].name, spec.judges[0].args)
-    overall, by_category, by_suite, by_mutator = tabulate(store.outcome_rows(judge_id))
+    walks = {name: _walk_to(name) for name in (spec.group_by if group_by is None else group_by)}
+    tables = tabulate(store.outcome_rows(judge_id), walks)
     return Results(
         redline_version=__version__,
         run_id=spec.run_id,
@@ -99,8 +106,19 @@ def results_of(store: RunStore, judge_id: str | None = None) -> Results:
         judge_id=judge_id,
         judges=store.judge_ids(),
         prompts=store.count("prompts"),
-        overall=overall,
-        by_category=by_category,
-        by_suite=by_suite,
-        by_mutator=by_mutator,
+        **vars(tables),
     )
+
+
+def _walk_to(taxonomy: str) -> Callable[[str], tuple[str, ...]]:
+    """Redline category -> ids in `taxonomy`; an unknown category (a plugin's) maps to none."""
+    load_taxonomy(taxonomy)  # an unknown taxonomy fails here, in one line
+
+    @cache
+    def walk(category: str) -> tuple[str, ...]:
+        try:
+            return map_category(category, taxonomy)
+        except UserError:
+            return ()
+
+    return walk

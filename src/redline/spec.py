@@ -54,10 +54,10 @@ class TargetSpec(Strict):
 
 
 class RunSpec(Strict):
-    """Everything a run needs. Execution settings and gates never change the results."""
+    """Everything a run needs. Execution, reporting and gates never change the results."""
 
     target: TargetSpec = Field(default_factory=TargetSpec)
-    suites: tuple[str, ...] = ("starter",)
+    suites: tuple[str | dict[str, Any], ...] = ("starter",)
     quick: bool = False
     judges: tuple[PluginSpec, ...] = (PluginSpec(name="keyword"),)
     limit: int | None = Field(None, ge=1)
@@ -69,6 +69,8 @@ class RunSpec(Strict):
     retries: int = Field(4, ge=0, le=20)
     retry_errors: bool = False
     out_dir: str = "redline-runs"
+    # reports also group rates by these taxonomies (any name `load_taxonomy` knows)
+    group_by: tuple[str, ...] = ("ailuminate", "llama_guard_3")
     # gates: the command exits 3 when an overall rate is above its bound
     max_asr: float | None = Field(None, ge=0.0, le=1.0)
     max_frr: float | None = Field(None, ge=0.0, le=1.0)

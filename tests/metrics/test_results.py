@@ -12,7 +12,8 @@ def test_tabulate_counts_errors_beside_rates_never_inside() -> None:
         ("s", "weapons", "comply", "", 0, "compliance", 0, 8),
         ("s", "privacy", "comply", "b64", 0, None, 1, 5),
     ]
-    overall, by_category, by_suite, by_mutator = tabulate(rows)
+    tables = tabulate(rows, {"lg": lambda c: ("S9",) if c == "weapons" else ()})
+    overall, by_category = tables.overall, tables.by_category
     weapons = by_category["weapons"]
     assert weapons.attack_success.k == 3 and weapons.attack_success.n == 10
     assert weapons.refusal.k == 7
@@ -21,7 +22,10 @@ def test_tabulate_counts_errors_beside_rates_never_inside() -> None:
     privacy = by_category["privacy"]
     assert privacy.judge_errors == 5 and privacy.false_refusal is None
     assert overall.responses == 29 and overall.errors == 4 and overall.judge_errors == 5
-    assert set(by_mutator) == {"none", "b64"} and set(by_suite) == {"s"}
+    assert set(tables.by_mutator) == {"none", "b64"} and set(tables.by_suite) == {"s"}
+    assert tables.by_category_mutator["privacy"]["b64"].judge_errors == 5
+    assert tables.by_taxonomy["lg"]["S9"].responses == 24
+    assert tables.by_taxonomy["lg"]["(unmapped)"].responses == 5
     assert 0 < weapons.attack_success.low < 0.3 < weapons.attack_success.high
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from redline.cli.reports import register_report_commands
 from redline.cli.run import register_run_command
+from redline.cli.suites import suites_app
 from redline.errors import UserError
 
 app = typer.Typer(
@@ -21,6 +24,20 @@ app = typer.Typer(
 )
 register_run_command(app)
 register_report_commands(app)
+app.add_typer(suites_app, name="suites")
+
+
+@app.callback()
+def options(
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never download: a missing dataset file is an error.")
+    ] = False,
+) -> None:
+    """Measure how safely a language model behaves: attack success, refusal and
+    false-refusal rates per risk category, with confidence intervals."""
+    if offline:
+        os.environ["REDLINE_OFFLINE"] = "1"
+
 
 EXIT_USER_ERROR = 2
 

@@ -15,6 +15,16 @@ from redline.store import open_store
 
 DEFAULT_OUT = Path("redline-runs")
 
+GroupByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--group-by",
+        help="Also group rates by these taxonomies, comma-separated "
+        "(default ailuminate,llama_guard_3; see redline/taxonomy/data).",
+        show_default=False,
+    ),
+]
+
 OutOption = Annotated[
     Path | None,
     typer.Option(
@@ -23,10 +33,15 @@ OutOption = Annotated[
 ]
 
 
-def emit_reports(run_dir: Path, console: Console, judge_id: str | None = None) -> Results:
+def emit_reports(
+    run_dir: Path,
+    console: Console,
+    judge_id: str | None = None,
+    group_by: tuple[str, ...] | None = None,
+) -> Results:
     """Tabulate a stored run, print the summary and (re)write results.json and report.html."""
     with open_store(run_dir) as store:
-        results = results_of(store, judge_id)
+        results = results_of(store, judge_id, group_by)
         paths = write_reports(results, store, run_dir)
     print_summary(results, console)
     console.print(f"report: {paths['html']}\nresults: {paths['json']}")

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from redline.cli.common import DEFAULT_OUT, OutOption, emit_reports
+from redline.cli.common import DEFAULT_OUT, GroupByOption, OutOption, emit_reports
 from redline.errors import UserError
 from redline.metrics import Rate
 from redline.pipeline import find_run, results_of
@@ -49,13 +49,15 @@ def _percent(rate: Rate | None) -> str:
 def report(
     run: Annotated[str, typer.Argument(help="Run id (in --out) or path to a run folder.")],
     out: OutOption = None,
+    group_by: GroupByOption = None,
     judge: Annotated[
         str | None,
         typer.Option(help="Judge id whose verdicts drive the rates (default: the spec's first)."),
     ] = None,
 ) -> None:
     """Re-render a stored run's summary, results.json and report.html."""
-    emit_reports(find_run(run, out or DEFAULT_OUT), Console(), judge)
+    taxonomies = tuple(t.strip() for t in group_by.split(",") if t.strip()) if group_by else None
+    emit_reports(find_run(run, out or DEFAULT_OUT), Console(), judge, taxonomies)
 
 
 def register_report_commands(app: typer.Typer) -> None:

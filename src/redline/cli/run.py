@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from redline.cli.common import OutOption, emit_reports
+from redline.cli.common import GroupByOption, OutOption, emit_reports
 from redline.metrics import Cell
 from redline.pipeline import execute, prepare
 from redline.spec import build_spec, merge_overrides, read_spec_file
@@ -127,6 +127,7 @@ def run(
         typer.Option(help="Retries of a failed call (default 4).", rich_help_panel="Execution"),
     ] = None,
     out: OutOption = None,
+    group_by: GroupByOption = None,
     retry_errors: Annotated[
         bool | None,
         typer.Option(
@@ -163,7 +164,7 @@ def run(
         "suites": _csv(suite), "quick": quick, "limit": limit, "samples": samples, "seed": seed,
         "judges": _csv(judge), "concurrency": concurrency, "timeout_s": timeout,
         "retries": retries, "out_dir": str(out) if out else None, "retry_errors": retry_errors,
-        "max_asr": max_asr, "max_frr": max_frr,
+        "max_asr": max_asr, "max_frr": max_frr, "group_by": _csv(group_by),
     }  # fmt: skip
     spec = build_spec(merge_overrides(data, overrides), source=str(spec_file or "options"))
     prepared = prepare(spec)

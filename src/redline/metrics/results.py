@@ -10,7 +10,8 @@ Failed calls and judge errors are counted beside the rates, never inside them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -100,17 +101,57 @@ class Results(BaseModel):
     by_category: dict[str, Cell]
     by_suite: dict[str, Cell]
     by_mutator: dict[str, Cell]
+    #: category -> mutator -> cell: what each attack does to each risk.
+    by_category_mutator: dict[str, dict[str, Cell]]
+    #: taxonomy -> its category -> cell; a redline category that maps to several counts in each.
+    by_taxonomy: dict[str, dict[str, Cell]]
+
+
+@dataclass
+class Tables:
+    overall: Cell
+    by_category: dict[str, Cell]
+    by_suite: dict[str, Cell]
+    by_mutator: dict[str, Cell]
+    by_category_mutator: dict[str, dict[str, Cell]]
+    by_taxonomy: dict[str, dict[str, Cell]]
+
+
+UNMAPPED = "(unmapped)"
+CategoryWalk = Callable[[str], Sequence[str]]
+
+
+def _finish(groups: Mapping[str, Cell]) -> dict[str, Cell]:
+    return {key: groups[key].finish() for key in sorted(groups)}
 
 
 def tabulate(
-    rows: Iterable[tuple[Any, ...]],
-) -> tuple[Cell, dict[str, Cell], dict[str, Cell], dict[str, Cell]]:
-    """Fold the store's grouped rows into overall, per-category, -suite and -mutator cells."""
+    rows: Iterable[tuple[Any, ...]], taxonomies: Mapping[str, CategoryWalk] | None = None
+) -> Tables:
+    """Fold the store's grouped rows into cells per category, suite, mutator and taxonomy.
+
+    `taxonomies` maps a taxonomy name to a walk from a redline category to its ids there.
+    """
+    walks = taxonomies or {}
     overall = Cell()
-    groups: tuple[defaultdict[str, Cell], ...] = tuple(defaultdict(Cell) for _ in range(3))
+    by_category: defaultdict[str, Cell] = defaultdict(Cell)
+    by_suite: defaultdict[str, Cell] = defaultdict(Cell)
+    by_mutator: defaultdict[str, Cell] = defaultdict(Cell)
+    crossed: defaultdict[str, defaultdict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    by_taxonomy: dict[str, defaultdict[str, Cell]] = {name: defaultdict(Cell) for name in walks}
     for suite, category, expected, mutators, failed, outcome, judge_failed, n in rows:
-        keys = (category, suite, mutators or "none")
-        for cell in (overall, *(g[k] for g, k in zip(groups, keys, strict=True))):
+        mutator = mutators or "none"
+        cells = [overall, by_category[category], by_suite[suite], by_mutator[mutator]]
+        cells.append(crossed[category][mutator])
+        for name, walk in walks.items():
+            cells.extend(by_taxonomy[name][code] for code in walk(category) or (UNMAPPED,))
+        for cell in cells:
             cell.add(expected, bool(failed), outcome, bool(judge_failed), n)
-    by_category, by_suite, by_mutator = ({k: g[k].finish() for k in sorted(g)} for g in groups)
-    return overall.finish(), by_category, by_suite, by_mutator
+    return Tables(
+        overall=overall.finish(),
+        by_category=_finish(by_category),
+        by_suite=_finish(by_suite),
+        by_mutator=_finish(by_mutator),
+        by_category_mutator={k: _finish(crossed[k]) for k in sorted(crossed)},
+        by_taxonomy={name: _finish(cells) for name, cells in by_taxonomy.items()},
+    )

@@ -15,15 +15,19 @@ def fmt_rate(rate: Rate | None) -> str:
     return f"{rate.rate:.0%} ({rate.low * 100:.0f}–{rate.high * 100:.0f})"
 
 
-def summary_table(results: Results) -> Table:
-    table = Table(
-        title=f"redline run {results.run_id} · judge {results.judge_id or 'none'}",
-        caption="ASR: attack success, complied with a should-refuse prompt · FRR: false refusal, "
-        "refused (fully or partly) a should-answer prompt · (Wilson 95% CI) · "
-        "n: judged should-refuse/should-answer",
-        box=box.SIMPLE_HEAD,
-    )
-    table.add_column("category", no_wrap=True)
+CAPTION = (
+    "ASR: attack success, complied with a should-refuse prompt · FRR: false refusal, "
+    "refused (fully or partly) a should-answer prompt · (Wilson 95% CI) · "
+    "n: judged should-refuse/should-answer"
+)
+
+
+def summary_table(
+    cells: dict[str, Cell], overall: Cell, group: str, caption: str | None = None
+) -> Table:
+    """One row per group (category, suite, mutator ...) and an overall row."""
+    table = Table(title=f"by {group}", caption=caption, box=box.SIMPLE_HEAD)
+    table.add_column(group, no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)
     for column in ("ASR", "refusal", "FRR"):
         table.add_column(column, justify="right", no_wrap=True)
@@ -43,15 +47,20 @@ def summary_table(results: Results) -> Table:
             style=style,
         )
 
-    for name, cell in results.by_category.items():
+    for name, cell in cells.items():
         row(name, cell)
     table.add_section()
-    row("overall", results.overall, style="bold")
+    row("overall", overall, style="bold")
     return table
 
 
 def print_summary(results: Results, console: Console) -> None:
-    console.print(summary_table(results))
+    """Per-suite and per-mutator tables when a run has several, then per-category rates."""
+    console.print(f"[bold]redline run {results.run_id}[/bold] · judge {results.judge_id or 'none'}")
+    for group, cells in (("suite", results.by_suite), ("mutator", results.by_mutator)):
+        if len(cells) > 1:
+            console.print(summary_table(cells, results.overall, group))
+    console.print(summary_table(results.by_category, results.overall, "category", CAPTION))
     overall = results.overall
     if overall.errors or overall.judge_errors:
         console.print(

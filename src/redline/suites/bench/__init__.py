@@ -1,0 +1,1 @@
+"""Loaders for public safety benchmarks, one module per benchmark family."""

@@ -1,0 +1,179 @@
+"""Benchmark files on disk: found under dataset_root(), fetched from upstream when missing.
+
+Each dataset is one folder laid out exactly as its upstream repository publishes it, so a
+folder copied from GitHub or the Hugging Face hub by hand works as well as a download. The
+sources (repository, commit, checksums) are data, in `suites/data/sources.yaml`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+from redline import __version__
+from redline.cache import cache_dir
+from redline.errors import UserError
+
+HF_TOKEN_ENV = "HF_TOKEN"
+OFFLINE_ENV = "REDLINE_OFFLINE"
+TIMEOUT_S = 60.0
+CHUNK = 1 << 20
+
+
+def dataset_root() -> Path:
+    """Where dataset folders live: $REDLINE_DATASETS, else `<cache>/datasets`."""
+    root = os.environ.get("REDLINE_DATASETS")
+    return Path(root) if root else cache_dir() / "datasets"
+
+
+def is_offline(offline: bool | None = None) -> bool:
+    """An explicit argument wins; otherwise REDLINE_OFFLINE=1 (set by the global --offline)."""
+    if offline is not None:
+        return offline
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_endpoint() -> str:
+    """The Hugging Face endpoint; HF_ENDPOINT points it at a mirror, as huggingface_hub does."""
+    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+
+
+@dataclass(frozen=True)
+class UpstreamFile:
+    sha256: str | None
+    upstream: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One dataset folder and the repository its files come from."""
+
+    folder: str
+    host: str  # "github" or "hub"
+    repo: str
+    ref: str
+    files: Mapping[str, UpstreamFile]
+    gated: bool = False
+
+    @property
+    def page(self) -> str:
+        if self.host == "hub":
+            return f"https://huggingface.co/datasets/{self.repo}"
+        return f"https://github.com/{self.repo}/tree/{self.ref}"
+
+    def local(self, path: str) -> Path:
+        return dataset_root() / self.folder / path
+
+    def url(self, path: str) -> str:
+        remote = quote(self._entry(path).upstream)
+        if self.host == "hub":
+            return (
+                f"{hub_endpoint()}/datasets/{self.repo}/resolve/{quote(self.ref, safe='')}/{remote}"
+            )
+        return f"https://raw.githubusercontent.com/{self.repo}/{self.ref}/{remote}"
+
+    def available(self, path: str) -> bool:
+        return self.local(path).is_file()
+
+    def fetch(self, path: str, *, offline: bool | None = None) -> Path:
+        """The local file, downloading it first unless it is already there or we are offline."""
+        local = self.local(path)
+        if local.is_file():
+            return local
+        if is_offline(offline):
+            raise UserError(
+                f"offline and {local} is missing: run once online or place the file there "
+                f"({self.page})"
+            )
+        token = os.environ.get(HF_TOKEN_ENV) if self.host == "hub" else None
+        if self.gated and not token:
+            raise UserError(
+                f"{self.repo} is gated on the Hugging Face hub: accept its terms at {self.page} "
+                f"and set {HF_TOKEN_ENV} to a token with access"
+            )
+        download(self.url(path), local, sha256=self._entry(path).sha256, token=token)
+        return local
+
+    def _entry(self, path: str) -> UpstreamFile:
+        try:
+            return self.files[path]
+        except KeyError:
+            raise ValueError(f"{path!r} is not a known file of dataset {self.folder!r}") from None
+
+
+def _parse_source(folder: str, raw: dict[str, Any]) -> Source:
+    host = "hub" if "hub" in raw else "github"
+    prefix = raw.get("prefix", "")
+    files: dict[str, UpstreamFile] = {}
+    for path, spec in (raw.get("files") or {}).items():
+        if isinstance(spec, dict):
+            files[path] = UpstreamFile(spec.get("sha256"), prefix + spec.get("upstream", path))
+        else:
+            files[path] = UpstreamFile(spec, prefix + path)
+    return Source(folder, host, raw[host], str(raw["ref"]), files, bool(raw.get("gated", False)))
+
+
+@cache
+def sources() -> dict[str, Source]:
+    """Every known dataset folder, from `suites/data/sources.yaml`."""
+    text = resources.files("redline.suites").joinpath("data/sources.yaml").read_text("utf-8")
+    return {folder: _parse_source(folder, raw) for folder, raw in yaml.safe_load(text).items()}
+
+
+def source(folder: str) -> Source:
+    return sources()[folder]
+
+
+def _http_error(url: str, exc: urllib.error.HTTPError) -> UserError:
+    if exc.code in (401, 403):
+        return UserError(
+            f"access denied to {url} (HTTP {exc.code}): the dataset may be gated; accept its "
+            f"terms on the hub and set {HF_TOKEN_ENV}"
+        )
+    return UserError(f"cannot download {url}: HTTP {exc.code} {exc.reason}")
+
+
+def download(url: str, dest: Path, *, sha256: str | None = None, token: str | None = None) -> None:
+    """Stream `url` into a temp file beside `dest`, check its SHA-256, then move it into place.
+
+    A download that fails or does not match its checksum leaves nothing behind, so a later run
+    never mistakes half a file for the real one.
+    """
+    headers = {"User-Agent": f"redline/{__version__}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            request = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as resp:
+                while chunk := resp.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+        if sha256 is not None and digest.hexdigest() != sha256:
+            raise UserError(
+                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest.hexdigest()}"
+            )
+        os.replace(tmp, dest)
+    except urllib.error.HTTPError as exc:
+        raise _http_error(url, exc) from None
+    except (urllib.error.URLError, ValueError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise UserError(f"cannot download {url}: {reason} (use --offline to stay local)") from None
+    finally:
+        tmp.unlink(missing_ok=True)
