@@ -20,6 +20,7 @@ from redline.errors import UserError
 from redline.judges import Judge, build_judge
 from redline.judges.base import judge_id as judge_id_of
 from redline.metrics import Results, tabulate
+from redline.mutators import ProbePlanner, decode_response, plan_coverage
 from redline.records import Prompt
 from redline.spec import RunSpec
 from redline.store import STORE_FILE, RunStore, open_store
@@ -36,10 +37,11 @@ class PreparedRun:
     target: Target
     judges: list[Judge]
     prompts: list[Prompt]
+    planner: ProbePlanner
 
     @property
     def total(self) -> int:
-        return len(self.prompts) * self.spec.samples
+        return sum(len(self.planner.chains_for(p)) for p in self.prompts) * self.spec.samples
 
 
 def prepare(spec: RunSpec) -> PreparedRun:
@@ -49,10 +51,17 @@ def prepare(spec: RunSpec) -> PreparedRun:
         raise UserError("a run needs at least one judge")
     for taxonomy in spec.group_by:
         load_taxonomy(taxonomy)
-    prompts = load_prompts(spec.suites, quick=spec.quick, limit=spec.limit, seed=spec.seed)
+    helper = build_target(spec.mutator_helper) if spec.mutator_helper else None
+    limit = None if spec.coverage else spec.limit
+    prompts = load_prompts(spec.suites, quick=spec.quick, limit=limit, seed=spec.seed)
     if not prompts:
-        raise UserError(f"suites {', '.join(spec.suites)} gave no prompts")
-    return PreparedRun(spec, target, judges, prompts)
+        raise UserError(f"suites {', '.join(map(str, spec.suites))} gave no prompts")
+    if spec.coverage:
+        plan = plan_coverage(prompts, limit=spec.limit, seed=spec.seed)
+        prompts, planner = plan.prompts, plan.planner(helper=helper)
+    else:
+        planner = ProbePlanner(spec.mutators, helper=helper)  # bad chains fail here
+    return PreparedRun(spec, target, judges, prompts, planner)
 
 
 def execute(
@@ -66,6 +75,8 @@ def execute(
         if store.get_meta("spec") is None:
             store.set_meta("spec", spec.model_dump_json())
             store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        if run.planner.needs_model:  # model rewrites are made (and cached) before the run
+            asyncio.run(run.planner.warm(run.prompts))
         engine = Engine(
             store,
             run.target,
@@ -74,6 +85,8 @@ def execute(
             concurrency=spec.concurrency,
             timeout_s=spec.timeout_s,
             policy=RetryPolicy(retries=spec.retries),
+            planner=run.planner,
+            decode=decode_response,
             retry_errors=spec.retry_errors,
             on_progress=on_progress,
         )

@@ -63,6 +63,12 @@ class RunSpec(Strict):
     limit: int | None = Field(None, ge=1)
     samples: int = Field(1, ge=1, le=100)
     seed: int = 0
+    #: Mutator chains, one probe each: "none" (plain), "base64", "caesar:3+roleplay", ...
+    mutators: tuple[str, ...] = ("none",)
+    #: Cross categories x styles x persuasion techniques instead (balanced to `limit`).
+    coverage: bool = False
+    #: Helper model for translate/paraphrase/persuade (None: the embedded model).
+    mutator_helper: TargetSpec | None = None
     # execution
     concurrency: int = Field(8, ge=1, le=4096)
     timeout_s: float = Field(120.0, gt=0)
@@ -87,6 +93,14 @@ class RunSpec(Strict):
             [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else value
         )
 
+    @field_validator("mutators", mode="before")
+    @classmethod
+    def _mutators_shorthand(cls, value: Any) -> Any:
+        """ "base64,roleplay+slang" on the command line: chains split by commas."""
+        return (
+            [c.strip() for c in value.split(",") if c.strip()] if isinstance(value, str) else value
+        )
+
     @property
     def run_id(self) -> str:
         """Same results-deciding fields, same run: this is what makes resume work."""
@@ -99,6 +113,9 @@ class RunSpec(Strict):
             self.limit,
             self.samples,
             self.seed,
+            self.mutators,
+            self.coverage,
+            self.mutator_helper.identity() if self.mutator_helper else None,
         )
 
     @property

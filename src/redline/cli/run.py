@@ -94,6 +94,25 @@ def run(
             help="At most this many prompts, stratified by category.", rich_help_panel="What to ask"
         ),
     ] = None,
+    mutators: Annotated[
+        str | None,
+        typer.Option(
+            "--mutators",
+            "-m",
+            help="Mutator chains, comma-separated; 'none' is the plain prompt, '+' chains "
+            "(e.g. none,base64,caesar:3+roleplay,translate:fr). See `redline mutators list`.",
+            rich_help_panel="Attacks",
+        ),
+    ] = None,
+    coverage: Annotated[
+        bool | None,
+        typer.Option(
+            "--coverage/--no-coverage",
+            help="Cross categories x writing styles x persuasion techniques, balanced to --limit.",
+            rich_help_panel="Attacks",
+            show_default=False,
+        ),
+    ] = None,
     samples: Annotated[
         int | None,
         typer.Option(help="Answers per probe (default 1).", rich_help_panel="What to ask"),
@@ -164,14 +183,15 @@ def run(
         "suites": _csv(suite), "quick": quick, "limit": limit, "samples": samples, "seed": seed,
         "judges": _csv(judge), "concurrency": concurrency, "timeout_s": timeout,
         "retries": retries, "out_dir": str(out) if out else None, "retry_errors": retry_errors,
-        "max_asr": max_asr, "max_frr": max_frr, "group_by": _csv(group_by),
+        "mutators": _csv(mutators), "coverage": coverage, "group_by": _csv(group_by),
+        "max_asr": max_asr, "max_frr": max_frr,
     }  # fmt: skip
     spec = build_spec(merge_overrides(data, overrides), source=str(spec_file or "options"))
     prepared = prepare(spec)
     console = Console()
     console.print(
-        f"run [bold]{spec.run_id}[/bold]: {len(prepared.prompts)} prompts "
-        f"× {spec.samples} sample(s) "
+        f"run [bold]{spec.run_id}[/bold]: {len(prepared.prompts)} prompts, "
+        f"{prepared.total} probe answers "
         f"→ {spec.target.type}{':' + spec.target.model if spec.target.model else ''}"
     )
     progress = Progress(

@@ -4,14 +4,19 @@ Three kinds of task share one event loop: a planner that feeds a bounded queue w
 (probe, sample) pairs not yet in the store, workers that call the target, and one writer
 that judges finished responses in batches and commits each batch with its verdicts in a
 single transaction. Queues are bounded, so memory stays flat however many probes a run has.
+Store calls run one at a time on a thread of their own: SQLite releases the GIL while it
+writes, so the event loop keeps serving HTTP during a commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
+from typing import Any, TypeVar
 
 from redline.engine.retry import RetryPolicy, call_target
 from redline.judges.base import Judge, JudgeInput, Judgement
@@ -21,10 +26,17 @@ from redline.targets.base import Target
 
 PLAN_CHUNK = 512
 Planner = Callable[[Prompt], Sequence[Probe]]
+#: Turns an answer into what judges read (e.g. decodes a base64 reply); see redline.mutators.
+Decoder = Callable[[Probe, str], str]
+T = TypeVar("T")
 
 
 def plain_probes(prompt: Prompt) -> Sequence[Probe]:
     return (Probe.plain(prompt),)
+
+
+def as_sent(probe: Probe, text: str) -> str:
+    return text
 
 
 @dataclass
@@ -59,6 +71,7 @@ class Engine:
         timeout_s: float = 120.0,
         policy: RetryPolicy | None = None,
         planner: Planner = plain_probes,
+        decode: Decoder = as_sent,
         retry_errors: bool = False,
         on_progress: Callable[[int], None] | None = None,
         batch_size: int = 256,
@@ -72,6 +85,7 @@ class Engine:
         self.timeout_s = timeout_s
         self.policy = policy or RetryPolicy()
         self.planner = planner
+        self.decode = decode
         self.retry_errors = retry_errors
         self.on_progress = on_progress or (lambda n: None)
         self.batch_size = batch_size
@@ -84,6 +98,7 @@ class Engine:
         done: asyncio.Queue[tuple[_Work, Response] | None] = asyncio.Queue(
             maxsize=self.batch_size * 4
         )
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="redline-store")
         await self.target.start()
         try:
             async with asyncio.TaskGroup() as group:
@@ -95,19 +110,26 @@ class Engine:
                 await writer
         finally:
             await self.target.close()
+            self._store_thread.shutdown()
         return self.stats
 
+    async def _in_store(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a store call on the store's own thread: one at a time, in the order asked."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, partial(call, *args, **kwargs))
+
     async def _plan(self, prompts: Iterable[Prompt], work: asyncio.Queue[_Work | None]) -> None:
+        target_id = self.target.id
         for chunk in _chunks(prompts, PLAN_CHUNK):
             pending = [(prompt, probe) for prompt in chunk for probe in self.planner(prompt)]
-            self.store.add_plan(chunk, (probe for _, probe in pending))
+            await self._in_store(self.store.add_plan, chunk, [probe for _, probe in pending])
             keyed = {
-                Response.make_id(probe.id, self.target.id, sample): _Work(prompt, probe, sample)
+                Response.make_id(probe.id, target_id, sample): _Work(prompt, probe, sample)
                 for prompt, probe in pending
                 for sample in range(self.samples)
             }
-            finished = self.store.done_response_ids(
-                list(keyed), include_failed=not self.retry_errors
+            finished = await self._in_store(
+                self.store.done_response_ids, list(keyed), include_failed=not self.retry_errors
             )
             if finished:
                 self.stats.already_done += len(finished)
@@ -130,29 +152,24 @@ class Engine:
             await done.put((item, response))
 
     async def _write(self, done: asyncio.Queue[tuple[_Work, Response] | None]) -> None:
+        """Commit a batch once it is full or `flush_s` after its first item, whichever is first."""
         finished = False
-        loop = asyncio.get_running_loop()
         while not finished:
             first = await done.get()
             if first is None:
                 return
             batch = [first]
-            deadline = loop.time() + self.flush_s
-            while len(batch) < self.batch_size:
-                try:
-                    item = done.get_nowait()
-                except asyncio.QueueEmpty:
-                    remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        break
-                    try:
-                        item = await asyncio.wait_for(done.get(), remaining)
-                    except TimeoutError:
-                        break
-                if item is None:
-                    finished = True
-                    break
-                batch.append(item)
+            # One timer per batch, not per item: a cancelled get() leaves its item queued.
+            try:
+                async with asyncio.timeout(self.flush_s):
+                    while len(batch) < self.batch_size:
+                        item = await done.get()
+                        if item is None:
+                            finished = True
+                            break
+                        batch.append(item)
+            except TimeoutError:
+                pass
             await self._commit(batch)
 
     async def _commit(self, batch: list[tuple[_Work, Response]]) -> None:
@@ -160,13 +177,19 @@ class Engine:
         verdicts: list[Verdict] = []
         for judge in self.judges:
             judgements = await _judge_safely(
-                judge, [JudgeInput(item.prompt, r.text) for item, r in answered]
+                judge,
+                [
+                    JudgeInput(item.prompt, self.decode(item.probe, r.text or ""))
+                    for item, r in answered
+                ],
             )
+            judge_id = judge.id
             verdicts.extend(
-                _verdict(r, judge, j) for (_, r), j in zip(answered, judgements, strict=True)
+                Verdict.of(r.id, judge_id, j)
+                for (_, r), j in zip(answered, judgements, strict=True)
             )
         responses = [r for _, r in batch]
-        self.store.save_results(responses, verdicts)
+        await self._in_store(self.store.save_results, responses, verdicts)
         self.stats.answered += len(answered)
         self.stats.failed += len(batch) - len(answered)
         self.on_progress(len(batch))
@@ -183,17 +206,3 @@ async def _judge_safely(judge: Judge, inputs: list[JudgeInput]) -> list[Judgemen
     except Exception as exc:
         return [Judgement(error=f"{type(exc).__name__}: {exc}")] * len(inputs)
     return judgements
-
-
-def _verdict(response: Response, judge: Judge, judgement: Judgement) -> Verdict:
-    return Verdict(
-        id=Verdict.make_id(response.id, judge.id),
-        response_id=response.id,
-        judge_id=judge.id,
-        outcome=judgement.outcome,
-        harmful=judgement.harmful,
-        score=judgement.score,
-        categories=judgement.categories,
-        rationale=judgement.rationale,
-        error=judgement.error,
-    )

@@ -126,7 +126,7 @@ class RunStore:
             )
             self.db.executemany(
                 "INSERT OR IGNORE INTO probes VALUES (?, ?, ?, ?)",
-                ((p.id, p.prompt_id, ",".join(p.mutators), _dump(p)) for p in probes),
+                ((p.id, p.prompt_id, "+".join(p.mutators), _dump(p)) for p in probes),
             )
 
     def save_results(self, responses: Sequence[Response], verdicts: Sequence[Verdict]) -> None:
