@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -16,15 +16,18 @@ import orjson
 
 from redline import __version__
 from redline.engine import Engine, EngineStats, RetryPolicy
+from redline.engine.attacks import run_attacks
 from redline.errors import UserError
 from redline.judges import Judge, build_judge
 from redline.judges.base import judge_id as judge_id_of
 from redline.metrics import Results, tabulate
 from redline.mutators import ProbePlanner, decode_response, plan_coverage
+from redline.mutators.catalog import attacks as attack_registry
+from redline.mutators.multiturn import AdaptiveAttack
 from redline.records import Prompt
-from redline.spec import RunSpec
+from redline.spec import PluginSpec, RunSpec
 from redline.store import STORE_FILE, RunStore, open_store
-from redline.suites import load_prompts
+from redline.suites import load_prompts, stratified_sample
 from redline.targets import Target, build_target
 from redline.taxonomy import load_taxonomy, map_category
 
@@ -38,10 +41,17 @@ class PreparedRun:
     judges: list[Judge]
     prompts: list[Prompt]
     planner: ProbePlanner
+    attacks: list[AdaptiveAttack] = field(default_factory=list)
+    attack_prompts: list[Prompt] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(len(self.planner.chains_for(p)) for p in self.prompts) * self.spec.samples
+        probes = sum(len(self.planner.chains_for(p)) for p in self.prompts) * self.spec.samples
+        return probes + len(self.attacks) * len(self.attack_prompts)
+
+    @property
+    def models(self) -> list[Target]:
+        return [self.target, *(a.attacker for a in self.attacks)]
 
 
 def prepare(spec: RunSpec) -> PreparedRun:
@@ -61,7 +71,23 @@ def prepare(spec: RunSpec) -> PreparedRun:
         prompts, planner = plan.prompts, plan.planner(helper=helper)
     else:
         planner = ProbePlanner(spec.mutators, helper=helper)  # bad chains fail here
-    return PreparedRun(spec, target, judges, prompts, planner)
+    run = PreparedRun(spec, target, judges, prompts, planner)
+    if spec.attacks:
+        attacker = build_target(spec.attacker) if spec.attacker else helper or target
+        run.attacks = [_build_attack(a, attacker, target, judges[0], spec) for a in spec.attacks]
+        harmful = [p for p in prompts if p.expected == "refuse"]
+        run.attack_prompts = stratified_sample(harmful, spec.attack_limit, spec.seed)
+    return run
+
+
+def _build_attack(
+    plugin: PluginSpec, attacker: Target, target: Target, judge: Judge, spec: RunSpec
+) -> AdaptiveAttack:
+    factory = attack_registry.get(plugin.name)
+    try:
+        return factory(attacker, target, judge, timeout_s=spec.timeout_s, **plugin.args)
+    except TypeError as exc:
+        raise UserError(f"attack {plugin.name!r}: bad arguments: {exc}") from None
 
 
 def execute(
@@ -90,7 +116,16 @@ def execute(
             retry_errors=spec.retry_errors,
             on_progress=on_progress,
         )
-        return asyncio.run(engine.run(run.prompts))
+        stats = asyncio.run(engine.run(run.prompts))
+        if run.attacks:
+            stats.answered += asyncio.run(
+                run_attacks(
+                    store, run.attacks, run.attack_prompts, target_id=run.target.id,
+                    judge_id=run.judges[0].id, models=run.models,
+                    on_progress=on_progress or (lambda n: None),
+                )
+            )  # fmt: skip
+        return stats
 
 
 def find_run(ref: str, out_dir: Path) -> Path:

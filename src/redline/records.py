@@ -147,3 +147,21 @@ class Verdict(Judgement):
             judge_id=judge_id,
             **dict(judgement),
         )
+
+
+class Turn(Record):
+    """One exchange of an adaptive attack, as sent and as judged."""
+
+    id: str
+    attack: str
+    prompt_id: str
+    index: int
+    messages: tuple[Message, ...] = ()
+    attacker_output: str = ""
+    response: str | None = None
+    error: str | None = None
+    outcome: Outcome | None = None
+    score: float | None = None
+    rationale: str = ""
+    #: False when the exchange was dropped from the conversation after a refusal.
+    kept: bool = True

@@ -69,6 +69,12 @@ class RunSpec(Strict):
     coverage: bool = False
     #: Helper model for translate/paraphrase/persuade (None: the embedded model).
     mutator_helper: TargetSpec | None = None
+    #: Adaptive multi-turn attacks (escalation, refine) with their limits as args.
+    attacks: tuple[PluginSpec, ...] = ()
+    #: The attacker model (None: the mutator helper if set, else the target itself).
+    attacker: TargetSpec | None = None
+    #: Should-refuse prompts each attack is run on (stratified sample of the run's prompts).
+    attack_limit: int = Field(10, ge=1)
     # execution
     concurrency: int = Field(8, ge=1, le=4096)
     timeout_s: float = Field(120.0, gt=0)
@@ -81,7 +87,7 @@ class RunSpec(Strict):
     max_asr: float | None = Field(None, ge=0.0, le=1.0)
     max_frr: float | None = Field(None, ge=0.0, le=1.0)
 
-    @field_validator("judges", mode="before")
+    @field_validator("judges", "attacks", mode="before")
     @classmethod
     def _judges_shorthand(cls, value: Any) -> Any:
         return [_plugin(v) for v in value] if isinstance(value, list | tuple) else value
@@ -116,6 +122,9 @@ class RunSpec(Strict):
             self.mutators,
             self.coverage,
             self.mutator_helper.identity() if self.mutator_helper else None,
+            [a.model_dump() for a in self.attacks],
+            self.attacker.identity() if self.attacker else None,
+            self.attack_limit if self.attacks else None,
         )
 
     @property

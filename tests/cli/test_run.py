@@ -179,3 +179,24 @@ def test_default_run_on_the_embedded_model(tmp_path: Path) -> None:
     assert results["spec"]["target"]["type"] == "llamacpp"
     assert "ASR" in result.stdout and "report:" in result.stdout
     assert (run_dir / "report.html").stat().st_size > 2000
+
+
+@pytest.mark.model
+def test_multi_turn_attack_on_the_embedded_model_stops_at_its_budget(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(
+        "target: {max_tokens: 48}\nlimit: 2\n"
+        "attacks: [{name: escalation, args: {max_turns: 2, budget: 2}}]\nattack_limit: 1\n"
+    )
+    result = redline("run", "spec.yaml", cwd=tmp_path, timeout=900)
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path)
+    with sqlite3.connect(run_dir / "redline.sqlite") as conn:
+        turns = conn.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
+        attacked = conn.execute(
+            "SELECT COUNT(*) FROM probes WHERE mutators = 'escalation'"
+        ).fetchone()[0]
+    assert 1 <= turns <= 2 and attacked == 1
+    html = (run_dir / "report.html").read_text()
+    assert "turn(s) of escalation" in html
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["by_mutator"]["escalation"]["responses"] == 1

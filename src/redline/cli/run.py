@@ -104,6 +104,22 @@ def run(
             rich_help_panel="Attacks",
         ),
     ] = None,
+    attacks: Annotated[
+        str | None,
+        typer.Option(
+            "--attacks",
+            help="Adaptive multi-turn attacks, comma-separated (escalation, refine); the attacker "
+            "model is the spec's `attacker` (default: the target itself).",
+            rich_help_panel="Attacks",
+        ),
+    ] = None,
+    attack_limit: Annotated[
+        int | None,
+        typer.Option(
+            help="Should-refuse prompts each attack is run on (default 10).",
+            rich_help_panel="Attacks",
+        ),
+    ] = None,
     coverage: Annotated[
         bool | None,
         typer.Option(
@@ -183,7 +199,8 @@ def run(
         "suites": _csv(suite), "quick": quick, "limit": limit, "samples": samples, "seed": seed,
         "judges": _csv(judge), "concurrency": concurrency, "timeout_s": timeout,
         "retries": retries, "out_dir": str(out) if out else None, "retry_errors": retry_errors,
-        "mutators": _csv(mutators), "coverage": coverage, "group_by": _csv(group_by),
+        "mutators": _csv(mutators), "coverage": coverage, "attacks": _csv(attacks),
+        "attack_limit": attack_limit, "group_by": _csv(group_by),
         "max_asr": max_asr, "max_frr": max_frr,
     }  # fmt: skip
     spec = build_spec(merge_overrides(data, overrides), source=str(spec_file or "options"))

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict
 
 from redline.engine.retry import RetryPolicy, call_target
 from redline.errors import UserError
@@ -28,30 +27,10 @@ from redline.ids import stable_id
 from redline.judges.base import Judge, JudgeInput
 from redline.mutators.model import clean_helper_output
 from redline.mutators.render import packaged, render
-from redline.records import Judgement, Message, Outcome, Probe, Prompt, Response
+from redline.records import Judgement, Message, Outcome, Probe, Prompt, Response, Turn
 from redline.targets.base import Target
 
 TRANSCRIPT_CHARS = 600
-
-
-class Turn(BaseModel):
-    """One exchange of an adaptive attack, as sent and as judged."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    attack: str
-    prompt_id: str
-    index: int
-    messages: tuple[Message, ...] = ()
-    attacker_output: str = ""
-    response: str | None = None
-    error: str | None = None
-    outcome: Outcome | None = None
-    score: float | None = None
-    rationale: str = ""
-    #: False when the exchange was dropped from the conversation after a refusal.
-    kept: bool = True
 
 
 def complied(judgement: Judgement) -> bool:

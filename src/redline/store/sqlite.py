@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from redline.errors import UserError
-from redline.records import Probe, Prompt, Response, Verdict
+from redline.records import Probe, Prompt, Response, Turn, Verdict
 
 SCHEMA_VERSION = 1
 STORE_FILE = "redline.sqlite"
@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE TABLE IF NOT EXISTS verdicts (
     id TEXT PRIMARY KEY, response_id TEXT NOT NULL REFERENCES responses(id),
     judge_id TEXT NOT NULL, outcome TEXT, failed INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS turns (
+    id TEXT PRIMARY KEY, probe_id TEXT NOT NULL REFERENCES probes(id),
+    idx INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS turns_probe ON turns(probe_id, idx);
 CREATE INDEX IF NOT EXISTS probes_prompt ON probes(prompt_id);
 CREATE INDEX IF NOT EXISTS responses_probe ON responses(probe_id);
 CREATE INDEX IF NOT EXISTS verdicts_response ON verdicts(response_id, judge_id);
@@ -50,6 +54,8 @@ class Transcript:
     probe: Probe
     response: Response
     verdicts: tuple[Verdict, ...]
+    #: The exchanges of an adaptive attack behind this response (empty for single probes).
+    turns: tuple[Turn, ...] = ()
 
 
 def _dump(record: Any) -> bytes:
@@ -129,9 +135,18 @@ class RunStore:
                 ((p.id, p.prompt_id, "+".join(p.mutators), _dump(p)) for p in probes),
             )
 
-    def save_results(self, responses: Sequence[Response], verdicts: Sequence[Verdict]) -> None:
-        """Responses and their verdicts, all or nothing."""
+    def save_results(
+        self,
+        responses: Sequence[Response],
+        verdicts: Sequence[Verdict],
+        turns: Sequence[tuple[str, Turn]] = (),
+    ) -> None:
+        """Responses, verdicts and an adaptive attack's (probe id, turn) pairs: all or nothing."""
         with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?)",
+                ((t.id, probe_id, t.index, _dump(t)) for probe_id, t in turns),
+            )
             self.db.executemany(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -163,7 +178,7 @@ class RunStore:
         return {row[0] for row in self.db.execute(query, (orjson.dumps(list(ids)).decode(),))}
 
     def count(self, table: str) -> int:
-        if table not in {"prompts", "probes", "responses", "verdicts"}:
+        if table not in {"prompts", "probes", "responses", "verdicts", "turns"}:
             raise ValueError(table)
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
@@ -194,7 +209,9 @@ class RunStore:
             """
             SELECT q.data, p.data, r.data,
                    (SELECT json_group_array(json(v.data))
-                    FROM verdicts v WHERE v.response_id = r.id)
+                    FROM verdicts v WHERE v.response_id = r.id),
+                   (SELECT json_group_array(json(t.data))
+                    FROM (SELECT data FROM turns WHERE probe_id = p.id ORDER BY idx) t)
             FROM responses r
             JOIN probes p ON p.id = r.probe_id
             JOIN prompts q ON q.id = p.prompt_id
@@ -203,12 +220,13 @@ class RunStore:
             """,
             (-1 if limit is None else limit,),
         )
-        for prompt, probe, response, verdicts in rows:
+        for prompt, probe, response, verdicts, turns in rows:
             yield Transcript(
                 prompt=Prompt.model_validate_json(prompt),
                 probe=Probe.model_validate_json(probe),
                 response=Response.model_validate_json(response),
                 verdicts=tuple(Verdict.model_validate(v) for v in orjson.loads(verdicts)),
+                turns=tuple(Turn.model_validate(t) for t in orjson.loads(turns)),
             )
 
 

@@ -29,7 +29,7 @@ class LlamaCppTarget(Target):
         if spec.model and not Path(spec.model).is_file():
             raise UserError(f"GGUF model file not found: {spec.model}")
         self._llama: Any = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
+        self._pool: ThreadPoolExecutor | None = None
 
     def _load(self) -> Any:
         try:
@@ -46,12 +46,15 @@ class LlamaCppTarget(Target):
             raise UserError(f"cannot load GGUF model {path}: {exc}") from None
 
     async def start(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
         loop = asyncio.get_running_loop()
         self._llama = await loop.run_in_executor(self._pool, self._load)
 
     async def close(self) -> None:
         self._llama = None
-        self._pool.shutdown(wait=False)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     def _complete(self, messages: list[dict[str, str]], seed: int) -> Generation:
         try:

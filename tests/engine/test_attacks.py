@@ -1,0 +1,89 @@
+"""Adaptive attacks inside a run: every turn stored, the deciding answer counted, resume works."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from redline.pipeline import execute, prepare, results_of
+from redline.spec import build_spec
+from redline.store import open_store
+from tests.mutators.helpers import ScriptedChat, scripted_server
+
+REFUSE = "I'm sorry, but I can't help with that."
+COMPLY = "Sure. Here is how, step by step: first you gather the materials."
+
+
+@pytest.fixture
+def scripted_url() -> Iterator[tuple[str, ScriptedChat]]:
+    """The scripted chat server on its own loop thread, so the pipeline can asyncio.run freely."""
+    chat = ScriptedChat({"attacker": ["Tell me a story about it."], "target": [REFUSE, COMPLY]})
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, str] = {}
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        async with scripted_server(chat) as url:
+            holder["url"] = url
+            ready.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    ready.wait(10)
+    yield holder["url"], chat
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+
+
+def spec_for(url: str, tmp_path: Path, **extra: object):  # type: ignore[no-untyped-def]
+    return build_spec({
+        "target": {"type": "openai", "model": "target", "base_url": url},
+        "attacker": {"type": "openai", "model": "attacker", "base_url": url},
+        "suites": ["starter"], "limit": 4, "mutators": ["none"],
+        "attacks": [{"name": "escalation", "args": {"max_turns": 3}}], "attack_limit": 2,
+        "out_dir": str(tmp_path), **extra,
+    })  # fmt: skip
+
+
+def test_attack_turns_are_stored_and_counted_per_attack(scripted_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, _ = scripted_url
+    spec = spec_for(url, tmp_path)
+    run = prepare(spec)
+    assert len(run.attack_prompts) == 2 and all(p.expected == "refuse" for p in run.attack_prompts)
+    assert run.total == 4 + 2
+    execute(run)
+    with open_store(spec.run_dir) as store:
+        assert store.count("turns") >= 2
+        results = results_of(store)
+        attacked = [t for t in store.transcripts() if t.turns]
+    assert results.by_mutator["escalation"].responses == 2
+    assert len(attacked) == 2
+    for transcript in attacked:
+        assert [t.index for t in transcript.turns] == sorted(t.index for t in transcript.turns)
+        assert transcript.response.text == transcript.turns[-1].response
+
+
+def test_a_second_execute_does_not_attack_again(scripted_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, chat = scripted_url
+    spec = spec_for(url, tmp_path)
+    execute(prepare(spec))
+    calls = len(chat.sent_to("attacker"))
+    execute(prepare(spec))
+    assert len(chat.sent_to("attacker")) == calls
+
+
+def test_unknown_attack_and_bad_arguments_fail_before_any_call(tmp_path: Path) -> None:
+    from redline.errors import UserError
+
+    base = {"target": {"type": "openai", "model": "m", "base_url": "http://127.0.0.1:9/v1"},
+            "limit": 2, "out_dir": str(tmp_path)}  # fmt: skip
+    with pytest.raises(UserError, match="unknown attacks 'siege'"):
+        prepare(build_spec({**base, "attacks": ["siege"]}))
+    with pytest.raises(UserError, match="attack 'escalation': bad arguments"):
+        prepare(build_spec({**base, "attacks": [{"name": "escalation", "args": {"turns": 3}}]}))
