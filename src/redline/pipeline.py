@@ -154,7 +154,7 @@ def results_of(
         judge_id=judge_id,
         judges=store.judge_ids(),
         prompts=store.count("prompts"),
-        **vars(tables),
+        **dict(tables),
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -85,7 +84,20 @@ class Cell(BaseModel):
         return self
 
 
-class Results(BaseModel):
+class Tables(BaseModel):
+    """Cells per group: what a run's rows fold into."""
+
+    overall: Cell
+    by_category: dict[str, Cell]
+    by_suite: dict[str, Cell]
+    by_mutator: dict[str, Cell]
+    #: category -> mutator -> cell: what each attack does to each risk.
+    by_category_mutator: dict[str, dict[str, Cell]]
+    #: taxonomy -> its category -> cell; a redline category that maps to several counts in each.
+    by_taxonomy: dict[str, dict[str, Cell]]
+
+
+class Results(Tables):
     """Everything in results.json. `schema_version` changes when a field changes meaning."""
 
     schema_version: str = SCHEMA_VERSION
@@ -97,24 +109,6 @@ class Results(BaseModel):
     judge_id: str | None
     judges: list[str]
     prompts: int
-    overall: Cell
-    by_category: dict[str, Cell]
-    by_suite: dict[str, Cell]
-    by_mutator: dict[str, Cell]
-    #: category -> mutator -> cell: what each attack does to each risk.
-    by_category_mutator: dict[str, dict[str, Cell]]
-    #: taxonomy -> its category -> cell; a redline category that maps to several counts in each.
-    by_taxonomy: dict[str, dict[str, Cell]]
-
-
-@dataclass
-class Tables:
-    overall: Cell
-    by_category: dict[str, Cell]
-    by_suite: dict[str, Cell]
-    by_mutator: dict[str, Cell]
-    by_category_mutator: dict[str, dict[str, Cell]]
-    by_taxonomy: dict[str, dict[str, Cell]]
 
 
 UNMAPPED = "(unmapped)"
