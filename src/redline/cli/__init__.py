@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from redline.cli.judge import judge_app
 from redline.cli.mutators import mutators_app
 from redline.cli.reports import register_report_commands
 from redline.cli.run import register_run_command
@@ -27,6 +28,7 @@ register_run_command(app)
 register_report_commands(app)
 app.add_typer(suites_app, name="suites")
 app.add_typer(mutators_app, name="mutators")
+app.add_typer(judge_app, name="judge")
 
 
 @app.callback()

@@ -63,7 +63,7 @@ def attack_records(
 
 async def run_attacks(
     store: RunStore,
-    attacks: Iterable[AdaptiveAttack],
+    attacks: Sequence[AdaptiveAttack],
     prompts: Sequence[Prompt],
     *,
     target_id: str,
@@ -94,4 +94,6 @@ async def run_attacks(
     finally:
         for model in unique:
             await model.close()
+        for attack in attacks:
+            await attack.judge.close()
     return ran

@@ -110,6 +110,8 @@ class Engine:
                 await writer
         finally:
             await self.target.close()
+            for judge in self.judges:
+                await judge.close()
             self._store_thread.shutdown()
         return self.stats
 

@@ -9,6 +9,17 @@ from redline.spec import PluginSpec
 
 judges: Registry[Judge] = Registry("judges")
 judges.register("keyword", "redline.judges.keyword:KeywordJudge")
+judges.register("refusal-clf", "redline.judges.embedded:RefusalClassifierJudge")
+judges.register("harm-clf", "redline.judges.embedded:ResponseHarmJudge")
+judges.register("prompt-harm-clf", "redline.judges.embedded:PromptHarmJudge")
+judges.register("llama-guard-3", "redline.judges.guard:LlamaGuard3Judge")
+judges.register("llama-guard-4", "redline.judges.guard:LlamaGuard4Judge")
+judges.register("shieldgemma", "redline.judges.guard:ShieldGemmaJudge")
+judges.register("wildguard", "redline.judges.guard:WildGuardJudge")
+judges.register("granite-guardian", "redline.judges.guard:GraniteGuardianJudge")
+judges.register("qwen3guard", "redline.judges.guard:Qwen3GuardJudge")
+judges.register("rubric", "redline.judges.rubric:RubricJudge")
+judges.register("ensemble", "redline.judges.ensemble:EnsembleJudge")
 
 
 def build_judge(spec: PluginSpec) -> Judge:

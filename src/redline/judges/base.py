@@ -39,6 +39,9 @@ class Judge(ABC):
     def id(self) -> str:
         return judge_id(self.name, self.args)
 
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the judge opened (model sessions); called once a run is done."""
+
     @abstractmethod
     async def judge(self, items: Sequence[JudgeInput]) -> list[Judgement]:
         """One judgement per item, in order. A failure on one item is that item's `error`."""

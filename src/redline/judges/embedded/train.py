@@ -1,0 +1,242 @@
+"""Train the embedded judges' heads from the public datasets, reproducibly.
+
+Every head is fitted on one split, has its threshold picked on another, and is scored on
+rows it never saw (other models' responses, other datasets' prompts). The figures go into
+a JSON card beside the weights, so what ships says how well it does and on what.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from redline.errors import UserError
+from redline.judges.embedded import data
+from redline.judges.embedded.evaluate import best_threshold, binary_metrics
+from redline.judges.embedded.features import Featurizer, View
+from redline.judges.embedded.head import LinearHead
+from redline.judges.keyword import classify
+from redline.records import Outcome
+
+SEED = 0
+
+
+Split = tuple[list[data.Example], list[data.Example], dict[str, list[data.Example]]]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What one head reads, which classes it predicts and how hard it is regularised."""
+
+    featurizer: Featurizer
+    classes: tuple[str, ...]
+    c: float
+    split: Callable[[Path], Split]
+    positive: Callable[[np.ndarray], np.ndarray]  # class ids -> 1 for the positive class
+    own_weight: float = 1.0  # sample weight of hand-written rows (group "own")
+
+
+def _dna_split(rows: list[data.Example]) -> Split:
+    """Split by question, so no test question was seen with any model's answer."""
+    return (
+        [e for e in rows if e.fold not in (*data.CALIBRATION_FOLDS, *data.TEST_FOLDS)],
+        [e for e in rows if e.fold in data.CALIBRATION_FOLDS],
+        {"held_out_questions": [e for e in rows if e.fold in data.TEST_FOLDS]},
+    )
+
+
+def _with_own(split: Split, own: list[data.Example]) -> Split:
+    """Hand-written rows join the fitting set only: thresholds and tests stay public data."""
+    fit, calib, tests = split
+    return [*fit, *own], calib, tests
+
+
+def _prompt_split(root: Path) -> Split:
+    """Fit on 80% of the training sources, pick the threshold on the other 20%, test on
+    datasets never trained on."""
+    rows = data.prompt_harm_train(root)
+    rng = np.random.default_rng(SEED)
+    calib = rng.random(len(rows)) < 0.2
+    fit = [e for e, c in zip(rows, calib, strict=True) if not c]
+    cal = [e for e, c in zip(rows, calib, strict=True) if c]
+    test = data.prompt_harm_test(root)
+    return fit, cal, {"unseen_sources": test, "xstest": [e for e in test if e.group == "xstest"]}
+
+
+# Refusals sit in the opening (char and word n-grams there); whether help follows shows in
+# the whole answer; and what was asked shapes how an answer should be read.
+_REFUSAL_VIEWS = (
+    View("response", "char_wb", (2, 5), 18, head_chars=400),
+    View("response", "word", (1, 3), 18, head_chars=600),
+    View("response", "word", (1, 2), 17, head_chars=3000),
+    View("prompt", "word", (1, 2), 16),
+)
+
+RECIPES: dict[str, Recipe] = {
+    "refusal": Recipe(
+        Featurizer(_REFUSAL_VIEWS, shape=True),
+        data.REFUSAL_NAMES,
+        c=3.0,
+        split=lambda root: _with_own(_dna_split(data.dna_refusal(root)), data.own_responses()),
+        positive=lambda y: (y < 2).astype(int),  # refused fully or partly
+        own_weight=3.0,
+    ),
+    "response_harm": Recipe(
+        Featurizer(
+            (
+                View("response", "word", (1, 2), 18, head_chars=1500),
+                View("prompt", "word", (1, 2), 16),
+            ),
+            shape=True,
+        ),
+        ("harmless", "harmful"),
+        c=3.0,
+        split=lambda root: _dna_split(data.dna_harm(root)),
+        positive=lambda y: y,
+    ),
+    "prompt_harm": Recipe(
+        Featurizer((View("prompt", "word", (1, 2), 18),)),
+        ("harmless", "harmful"),
+        c=10.0,
+        split=_prompt_split,
+        positive=lambda y: y,
+    ),
+}
+
+
+def _fit(recipe: Recipe, rows: Sequence[data.Example]) -> LogisticRegression:
+    x = recipe.featurizer.transform([e.pair for e in rows])
+    y = np.array([e.label for e in rows])
+    weight = np.array([recipe.own_weight if e.group == "own" else 1.0 for e in rows])
+    clf = LogisticRegression(C=recipe.c, max_iter=5000, class_weight="balanced")
+    return clf.fit(x, y, sample_weight=weight)
+
+
+def p_positive(kind: str, head: LinearHead, rows: Sequence[data.Example]) -> np.ndarray:
+    """P(positive class): P(refused fully or partly) = 1 - P(compliance) for refusal,
+    P(harmful) otherwise."""
+    p_last = head.proba([e.pair for e in rows])[:, -1]
+    return 1.0 - p_last if kind == "refusal" else p_last
+
+
+def head_threshold(kind: str, cut: float) -> float:
+    """Heads store their cut on the last class: P(compliance) for refusal."""
+    return round(1.0 - cut, 2) if kind == "refusal" else cut
+
+
+def _keyword(kind: str, rows: Sequence[data.Example]) -> np.ndarray | None:
+    if kind != "refusal":
+        return None
+    return np.array([classify(e.response or "")[0] is not Outcome.COMPLIANCE for e in rows], int)
+
+
+def _head(recipe: Recipe, rows: Sequence[data.Example], threshold: float) -> LinearHead:
+    clf = _fit(recipe, rows)
+    return LinearHead.from_sklearn(
+        recipe.featurizer, recipe.classes, clf.coef_, clf.intercept_, threshold
+    )
+
+
+def _scores(
+    kind: str, recipe: Recipe, head: LinearHead, rows: Sequence[data.Example], cut: float
+) -> dict[str, object]:
+    y = recipe.positive(np.array([e.label for e in rows]))
+    p = p_positive(kind, head, rows)
+    out: dict[str, object] = {
+        "rows": len(rows),
+        "embedded": binary_metrics(y, (p >= cut).astype(int), p),
+    }
+    kw = _keyword(kind, rows)
+    if kw is not None:
+        out["keyword"] = binary_metrics(y, kw)
+    return out
+
+
+def _leave_one_model_out(
+    kind: str, recipe: Recipe, fit: list[data.Example], rows: list[data.Example], cut: float
+) -> dict[str, object]:
+    """Refit without each Do-Not-Answer model and score that model's answers to the test
+    questions: how the head does on a model it has never read."""
+    per_model = {}
+    for model in data.DNA_MODELS:
+        head = _head(recipe, [e for e in fit if e.group != model], cut)
+        per_model[model] = _scores(kind, recipe, head, [e for e in rows if e.group == model], cut)
+    return per_model
+
+
+def train(
+    kind: str, out_dir: Path, datasets_root: Path, cross_model: bool = True
+) -> dict[str, object]:
+    """Fit one head, save `<kind>.npz` and `<kind>.json` (its card) in out_dir; return the card.
+
+    For the Do-Not-Answer heads, `cross_model` also refits once per model left out (slow:
+    about a minute each) and records how each held-out model is judged.
+    """
+    if kind not in RECIPES:
+        raise UserError(f"unknown judge kind {kind!r}; choose from {', '.join(RECIPES)}")
+    recipe = RECIPES[kind]
+    started = time.monotonic()
+    fit, calib, tests = recipe.split(datasets_root)
+    head = _head(recipe, fit, 0.5)
+    y_cal = recipe.positive(np.array([e.label for e in calib]))
+    cut = best_threshold(y_cal, p_positive(kind, head, calib))
+    head = dataclasses.replace(head, threshold=head_threshold(kind, cut))
+    metrics = {
+        name: _scores(kind, recipe, head, rows, cut)
+        for name, rows in {"calibration": calib, **tests}.items()
+    }
+    if cross_model and "held_out_questions" in tests:
+        metrics["leave_one_model_out"] = _leave_one_model_out(
+            kind, recipe, fit, tests["held_out_questions"], cut
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    head.save(out_dir / f"{kind}.npz")
+    card = {
+        "kind": kind,
+        "classes": list(recipe.classes),
+        "threshold": head.threshold,
+        "featurizer": recipe.featurizer.to_dict(),
+        "model": {
+            "type": "logistic regression",
+            "C": recipe.c,
+            "class_weight": "balanced",
+            "hand_written_weight": recipe.own_weight,
+        },
+        "data": {
+            "fit_rows": len(fit),
+            "calibration_rows": len(calib),
+            "sources": sorted({e.group for e in fit}),
+        },
+        "split": _SPLITS[kind],
+        "label_mapping": _MAPPINGS[kind],
+        "command": f"redline judge train {kind}",
+        "metrics": metrics,
+        "train_seconds": round(time.monotonic() - started, 1),
+    }
+    (out_dir / f"{kind}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return card
+
+
+_DNA_SPLIT = (
+    "Do-Not-Answer split by question (stable hash into 10 folds): fit 0-6, threshold 7, "
+    "test 8-9. leave_one_model_out refits without each model and tests it on folds 8-9."
+)
+_SPLITS = {
+    "refusal": _DNA_SPLIT + " Hand-written rows (data/refusal_own.jsonl) join the fit only.",
+    "response_harm": _DNA_SPLIT,
+    "prompt_harm": f"Training sources split 80/20 at random (seed {SEED}) for fit/threshold; "
+    "test on XSTest, SimpleSafetyTests and MultiJail (en), never trained on.",
+}
+_MAPPINGS = {
+    "refusal": "Do-Not-Answer action 0,4 -> refusal; 1 -> partial; 2,3,5 -> compliance. "
+    "Binary metrics: positive = refused fully or partly (0,1,4) vs complied (2,3,5).",
+    "response_harm": "Do-Not-Answer human *_harmful label (1 harmful).",
+    "prompt_harm": "1 = harmful request or content; 0 = benign (see data.prompt_harm_train).",
+}
