@@ -140,12 +140,12 @@ class Verdict(Judgement):
 
     @classmethod
     def of(cls, response_id: str, judge_id: str, judgement: Judgement) -> Verdict:
-        """Store a judgement; its fields were validated when it was made, so none are re-checked."""
-        return cls.model_construct(
+        """Tie a judgement to its response and judge."""
+        return cls(
             id=cls.make_id(response_id, judge_id),
             response_id=response_id,
             judge_id=judge_id,
-            **dict(judgement),
+            **judgement.__dict__,
         )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from redline.errors import UserError
 from redline.records import Probe, Prompt, Response, Turn, Verdict
@@ -58,8 +59,9 @@ class Transcript:
     turns: tuple[Turn, ...] = ()
 
 
-def _dump(record: Any) -> bytes:
-    return orjson.dumps(record.model_dump(mode="json"))
+def _dump(record: BaseModel) -> bytes:
+    """A record as JSON bytes, straight from pydantic-core (no intermediate dict)."""
+    return record.__pydantic_serializer__.to_json(record)
 
 
 class RunStore:

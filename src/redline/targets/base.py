@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 
 from redline.records import Message
 from redline.spec import TargetSpec
@@ -34,8 +35,9 @@ class Target(ABC):
     def __init__(self, spec: TargetSpec) -> None:
         self.spec = spec
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """Hashed once: the spec is frozen, and every call's Response needs the id."""
         return self.spec.id
 
     async def start(self) -> None:  # noqa: B027 - optional hook

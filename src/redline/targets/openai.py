@@ -60,6 +60,9 @@ class OpenAITarget(Target):
             connector=connector,
             headers=self.headers,
             json_serialize=lambda o: orjson.dumps(o).decode(),
+            # The engine times every call itself (RunSpec.timeout_s); a second, hidden timer
+            # per request from aiohttp (300 s by default) would only cost CPU.
+            timeout=aiohttp.ClientTimeout(total=None),
         )
 
     async def close(self) -> None:
