@@ -13,6 +13,7 @@ from redline.cli.judge import judge_app
 from redline.cli.mutators import mutators_app
 from redline.cli.reports import register_report_commands
 from redline.cli.run import register_run_command
+from redline.cli.serve import register_serve_command
 from redline.cli.suites import suites_app
 from redline.errors import UserError
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 register_run_command(app)
 register_report_commands(app)
+register_serve_command(app)
 app.add_typer(suites_app, name="suites")
 app.add_typer(mutators_app, name="mutators")
 app.add_typer(judge_app, name="judge")

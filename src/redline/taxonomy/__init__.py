@@ -13,6 +13,7 @@ from redline.taxonomy._crosswalk import (
     Crosswalk,
     build_crosswalk,
     crosswalk_names,
+    keyword_rules,
     load_crosswalk,
 )
 from redline.taxonomy._loader import Category, Taxonomy, load_taxonomy, taxonomies
@@ -44,6 +45,7 @@ __all__ = [
     "Crosswalk",
     "Taxonomy",
     "build_crosswalk",
+    "keyword_rules",
     "load_crosswalk",
     "load_taxonomy",
     "map_category",
