@@ -109,6 +109,21 @@ class AdaptiveAttack(ABC):
             return Judgement(error=f"{type(exc).__name__}: {exc}")
         return judgement
 
+    async def _exchange(
+        self, prompt: Prompt, index: int, sent: tuple[Message, ...], planned: Response
+    ) -> tuple[Turn, Judgement | None]:
+        """Send `sent` to the target and judge the answer; a failed call is an error turn."""
+        answer = await self._call(self.target, sent, prompt, index)
+        if answer.error is not None:
+            return self._turn(prompt, index, messages=sent, error=answer.error), None
+        text = answer.text or ""
+        judgement = await self._judge(prompt, text)
+        turn = self._judged_turn(
+            prompt, index, judgement,
+            messages=sent, attacker_output=planned.text or "", response=text,
+        )  # fmt: skip
+        return turn, judgement
+
     def _turn(self, prompt: Prompt, index: int, **fields: Any) -> Turn:
         return Turn(
             id=stable_id("turn", prompt.id, self.name, index),
@@ -185,28 +200,16 @@ class EscalationAttack(AdaptiveAttack):
                 )
                 break
             sent = (*history, Message(role="user", content=question))
-            answer = await self._call(self.target, sent, prompt, index)
-            if answer.error is not None:
-                turns.append(self._turn(prompt, index, messages=sent, error=answer.error))
+            turn, judgement = await self._exchange(prompt, index, sent, planned)
+            if judgement is None:
+                turns.append(turn)
                 break
-            text = answer.text or ""
-            judgement = await self._judge(prompt, text)
             kept = not (self.backtrack and judgement.outcome is Outcome.REFUSAL)
-            turns.append(
-                self._judged_turn(
-                    prompt,
-                    index,
-                    judgement,
-                    messages=sent,
-                    attacker_output=planned.text or "",
-                    response=text,
-                    kept=kept,
-                )
-            )
+            turns.append(turn if kept else turn.model_copy(update={"kept": False}))
             if self.success(judgement):
                 break
             if kept:
-                history += [sent[-1], Message(role="assistant", content=text)]
+                history += [sent[-1], Message(role="assistant", content=turn.response or "")]
                 note = ""
             else:
                 note = render(self.prompts["refused"], {"last": _short(question, 200)})
@@ -259,24 +262,11 @@ class IterativeRefinementAttack(AdaptiveAttack):
                 )
                 break
             sent = (Message(role="user", content=proposal),)
-            answer = await self._call(self.target, sent, prompt, index)
-            if answer.error is not None:
-                turns.append(self._turn(prompt, index, messages=sent, error=answer.error))
+            turn, judgement = await self._exchange(prompt, index, sent, planned)
+            turns.append(turn)
+            if judgement is None or self.success(judgement):
                 break
-            text = answer.text or ""
-            judgement = await self._judge(prompt, text)
-            turns.append(
-                self._judged_turn(
-                    prompt,
-                    index,
-                    judgement,
-                    messages=sent,
-                    attacker_output=planned.text or "",
-                    response=text,
-                )
-            )
-            if self.success(judgement):
-                break
+            text = turn.response or ""
             feedback = {
                 "prompt": _short(proposal),
                 "response": _short(text),
