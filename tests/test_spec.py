@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from redline.errors import UserError
-from redline.spec import RunSpec, build_spec, merge_overrides, read_spec_file
+from redline.spec import PluginSpec, RunSpec, build_spec, merge_overrides, read_spec_file
 
 
 def test_defaults_describe_the_embedded_starter_run() -> None:
@@ -20,6 +20,21 @@ def test_run_id_ignores_execution_settings_but_not_what_decides_results() -> Non
     assert RunSpec(concurrency=99, timeout_s=5, out_dir="x").run_id == base.run_id
     assert RunSpec(limit=3).run_id != base.run_id
     assert RunSpec.model_validate({"target": {"temperature": 0.7}}).run_id != base.run_id
+
+
+def test_attack_judge_counts_in_the_run_id_only_for_runs_with_attacks() -> None:
+    plain, attacked = RunSpec(), RunSpec(attacks=["escalation"])
+    assert RunSpec(attack_judge="none").run_id == plain.run_id
+    assert RunSpec(attacks=["escalation"], attack_judge="none").run_id != attacked.run_id
+    assert RunSpec(attacks=["escalation"], attack_judge="harm-clf").run_id == attacked.run_id
+
+
+def test_attack_judge_defaults_to_the_harm_classifier_and_none_turns_it_off() -> None:
+    assert RunSpec().attack_judge == PluginSpec(name="harm-clf")
+    assert build_spec({"attack_judge": "none"}).attack_judge is None
+    assert build_spec({"attack_judge": None}).attack_judge is None
+    custom = build_spec({"attack_judge": {"name": "harm-clf", "args": {"threshold": 0.9}}})
+    assert custom.attack_judge is not None and custom.attack_judge.args == {"threshold": 0.9}
 
 
 def test_shorthands_for_suites_and_judges() -> None:

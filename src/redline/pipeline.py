@@ -21,8 +21,9 @@ from redline.errors import UserError
 from redline.judges import Judge, build_judge
 from redline.judges.base import judge_id as judge_id_of
 from redline.metrics import Results, tabulate
-from redline.mutators import ProbePlanner, decode_response, plan_coverage
+from redline.mutators import ProbePlanner, plan_coverage
 from redline.mutators.catalog import attacks as attack_registry
+from redline.mutators.decoding import HelperDecoder
 from redline.mutators.multiturn import AdaptiveAttack
 from redline.records import Prompt
 from redline.spec import PluginSpec, RunSpec
@@ -74,18 +75,31 @@ def prepare(spec: RunSpec) -> PreparedRun:
     run = PreparedRun(spec, target, judges, prompts, planner)
     if spec.attacks:
         attacker = build_target(spec.attacker) if spec.attacker else helper or target
-        run.attacks = [_build_attack(a, attacker, target, judges[0], spec) for a in spec.attacks]
+        harm_judge = build_judge(spec.attack_judge) if spec.attack_judge else None
+        run.attacks = [
+            _build_attack(a, attacker, target, judges[0], spec, harm_judge=harm_judge)
+            for a in spec.attacks
+        ]
         harmful = [p for p in prompts if p.expected == "refuse"]
         run.attack_prompts = stratified_sample(harmful, spec.attack_limit, spec.seed)
     return run
 
 
 def _build_attack(
-    plugin: PluginSpec, attacker: Target, target: Target, judge: Judge, spec: RunSpec
+    plugin: PluginSpec,
+    attacker: Target,
+    target: Target,
+    judge: Judge,
+    spec: RunSpec,
+    *,
+    harm_judge: Judge | None,
 ) -> AdaptiveAttack:
+    """An attack judged by the run's first judge, its successes confirmed by the harm judge."""
     factory = attack_registry.get(plugin.name)
     try:
-        return factory(attacker, target, judge, timeout_s=spec.timeout_s, **plugin.args)
+        return factory(
+            attacker, target, judge, harm_judge=harm_judge, timeout_s=spec.timeout_s, **plugin.args
+        )
     except TypeError as exc:
         raise UserError(f"attack {plugin.name!r}: bad arguments: {exc}") from None
 
@@ -103,6 +117,7 @@ def execute(
             store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
         if run.planner.needs_model:  # model rewrites are made (and cached) before the run
             asyncio.run(run.planner.warm(run.prompts))
+        decoder = _decoder_for(run)
         engine = Engine(
             store,
             run.target,
@@ -112,11 +127,11 @@ def execute(
             timeout_s=spec.timeout_s,
             policy=RetryPolicy(retries=spec.retries),
             planner=run.planner,
-            decode=decode_response,
+            decode=decoder,
             retry_errors=spec.retry_errors,
             on_progress=on_progress,
         )
-        stats = asyncio.run(engine.run(run.prompts))
+        stats = asyncio.run(_run_engine(engine, run.prompts, decoder))
         if run.attacks:
             stats.answered += asyncio.run(
                 run_attacks(
@@ -126,6 +141,25 @@ def execute(
                 )
             )  # fmt: skip
         return stats
+
+
+def _decoder_for(run: PreparedRun) -> HelperDecoder:
+    """Answers decoded for judges, translated back by the planner's helper model if any."""
+    helper = run.planner.helper
+    return HelperDecoder(
+        helper,
+        run.planner.cache,
+        manage=helper is not run.target,  # the engine starts and closes its own target
+        concurrency=run.spec.concurrency,
+    )
+
+
+async def _run_engine(engine: Engine, prompts: list[Prompt], decoder: HelperDecoder) -> EngineStats:
+    """The engine run, with the decoder's helper closed in the same event loop."""
+    try:
+        return await engine.run(prompts)
+    finally:
+        await decoder.close()
 
 
 def find_run(ref: str, out_dir: Path) -> Path:

@@ -75,6 +75,9 @@ class RunSpec(Strict):
     attacker: TargetSpec | None = None
     #: Should-refuse prompts each attack is run on (stratified sample of the run's prompts).
     attack_limit: int = Field(10, ge=1)
+    #: Reads each answer the first judge calls compliance: an attack succeeds only on one it
+    #: calls harmful (None or "none": the first judge alone decides).
+    attack_judge: PluginSpec | None = PluginSpec(name="harm-clf")
     # execution
     concurrency: int = Field(8, ge=1, le=4096)
     timeout_s: float = Field(120.0, gt=0)
@@ -91,6 +94,13 @@ class RunSpec(Strict):
     @classmethod
     def _judges_shorthand(cls, value: Any) -> Any:
         return [_plugin(v) for v in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("attack_judge", mode="before")
+    @classmethod
+    def _attack_judge_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "none":
+            return None
+        return _plugin(value)
 
     @field_validator("suites", mode="before")
     @classmethod
@@ -125,6 +135,7 @@ class RunSpec(Strict):
             [a.model_dump() for a in self.attacks],
             self.attacker.identity() if self.attacker else None,
             self.attack_limit if self.attacks else None,
+            self.attack_judge.model_dump() if self.attacks and self.attack_judge else None,
         )
 
     @property

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from redline.engine import Engine, EngineStats, RetryPolicy
 from redline.judges.keyword import KeywordJudge
-from redline.records import Prompt
+from redline.records import Probe, Prompt
 from redline.spec import TargetSpec
 from redline.store import RunStore
 from redline.targets.openai import OpenAITarget
-from redline.testing.openai_stub import StubConfig, StubServer
+from redline.testing.openai_stub import REFUSAL, StubConfig, StubServer
 
 
 def prompts(n: int) -> list[Prompt]:
@@ -81,3 +81,34 @@ def test_retry_errors_calls_again_only_for_stored_errors(tmp_path: Path) -> None
         assert (again.answered, again.already_done) == (10, 0)
         assert store.count("responses") == 10
         assert store.db.execute("SELECT COUNT(*) FROM responses WHERE failed=1").fetchone()[0] == 0
+
+
+def test_judges_read_answers_as_the_async_decoder_returns_them(tmp_path: Path) -> None:
+    """One batch decodes concurrently; a decoder that crashes leaves that answer as sent."""
+    in_flight = peak = 0
+
+    async def decode(probe: Probe, text: str) -> str:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        if probe.messages[-1].content.endswith("7"):
+            raise RuntimeError("decoder bug")
+        return f"Decoded: {REFUSAL}"
+
+    async def scenario(store: RunStore) -> EngineStats:
+        async with StubServer(StubConfig(refuse_share=0.0)) as url:
+            engine = engine_for(store, url, decode=decode, batch_size=64, flush_s=0.5)
+            return await engine.run(prompts(10))
+
+    with RunStore(tmp_path / "s.sqlite") as store:
+        assert asyncio.run(scenario(store)).answered == 10
+        rows = store.db.execute(
+            "SELECT json_extract(p.data, '$.messages[0].content'), v.outcome FROM verdicts v"
+            " JOIN responses r ON r.id = v.response_id JOIN probes p ON p.id = r.probe_id"
+        ).fetchall()
+    outcomes = dict(rows)
+    assert outcomes.pop("question 7") == "compliance"  # judged as sent: the stub complies
+    assert set(outcomes.values()) == {"refusal"} and len(outcomes) == 9
+    assert peak > 1

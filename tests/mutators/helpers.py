@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 import orjson
@@ -90,3 +92,30 @@ async def scripted_server(chat: ScriptedChat) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         await runner.cleanup()
+
+
+@contextmanager
+def serving_in_thread(server: Callable[[], AbstractAsyncContextManager[str]]) -> Iterator[str]:
+    """Serve `server()` (which yields its URL) on a loop thread of its own, so the code under
+    test may `asyncio.run` freely, as the pipeline does."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, str] = {}
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        async with server() as url:
+            holder["url"] = url
+            ready.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    if not ready.wait(10):
+        raise TimeoutError("test server did not start")
+    try:
+        yield holder["url"]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()

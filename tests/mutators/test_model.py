@@ -13,7 +13,9 @@ from redline.mutators import (
     build_mutator,
     decode_response,
     expand_chains,
+    plan_probes,
 )
+from redline.mutators.decoding import HelperDecoder
 from redline.mutators.model import Persuade, Translate, clean_helper_output
 from redline.records import Prompt
 from tests.mutators.helpers import FakeHelper, make_prompt, request_of
@@ -109,6 +111,42 @@ def test_translated_answers_are_translated_back_for_judges() -> None:
 
     assert asyncio.run(decode()) == "Sorry, I can't help you."
     assert "English" in back.asked[0] and answer in back.asked[0]
+
+
+def test_the_engine_decoder_starts_the_helper_once_and_only_for_model_decoders() -> None:
+    prompts = [make_prompt(f"How do I pick lock number {i}?") for i in range(4)]
+    planner = planned(["translate:fr"], FakeHelper(french), prompts)
+    translated = [planner(p)[0] for p in prompts]
+    [encoded] = plan_probes(prompts[0], ["base64"])
+    back = FakeHelper(lambda ask: f"EN[{request_of(ask)}]")
+    decoder = HelperDecoder(back, concurrency=2)
+
+    async def decode_all() -> list[str]:
+        plain = await decoder(encoded, "U3VyZSB0aGluZw==")
+        assert back.started == 0  # nothing needed the helper yet
+        decoded = await asyncio.gather(
+            *(decoder(probe, f"Réponse {i}") for i, probe in enumerate(translated))
+        )
+        await decoder.close()
+        return [plain, *decoded]
+
+    assert asyncio.run(decode_all()) == ["Sure thing", *(f"EN[Réponse {i}]" for i in range(4))]
+    assert (back.started, back.closed, len(back.asked)) == (1, 1, 4)
+
+
+def test_a_decoder_that_does_not_manage_its_helper_never_starts_or_closes_it() -> None:
+    prompt = make_prompt("How do I pick a lock?")
+    [probe] = planned(["translate:fr"], FakeHelper(french), [prompt])(prompt)
+    back = FakeHelper(lambda ask: "Sorry, I can't help you.")
+
+    async def decode() -> tuple[str, str]:
+        shared = HelperDecoder(back, manage=False)
+        text = await shared(probe, "Désolé.")
+        await shared.close()
+        return text, await HelperDecoder(None)(probe, "Désolé.")
+
+    assert asyncio.run(decode()) == ("Sorry, I can't help you.", "Désolé.")
+    assert (back.started, back.closed) == (0, 0)
 
 
 def test_persuasion_technique_is_fixed_by_argument_or_prompt(

@@ -109,7 +109,7 @@ def run(
         typer.Option(
             "--attacks",
             help="Adaptive multi-turn attacks, comma-separated (escalation, refine); the attacker "
-            "model is the spec's `attacker` (default: the target itself).",
+            "model is the spec's `attacker` (default: the mutator helper, else the target).",
             rich_help_panel="Attacks",
         ),
     ] = None,
@@ -117,6 +117,15 @@ def run(
         int | None,
         typer.Option(
             help="Should-refuse prompts each attack is run on (default 10).",
+            rich_help_panel="Attacks",
+        ),
+    ] = None,
+    attack_judge: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Judge that must call an answer harmful before an attack counts it a success "
+            "(default harm-clf; 'none': the first judge's compliance is enough).",
             rich_help_panel="Attacks",
         ),
     ] = None,
@@ -200,7 +209,7 @@ def run(
         "judges": _csv(judge), "concurrency": concurrency, "timeout_s": timeout,
         "retries": retries, "out_dir": str(out) if out else None, "retry_errors": retry_errors,
         "mutators": _csv(mutators), "coverage": coverage, "attacks": _csv(attacks),
-        "attack_limit": attack_limit, "group_by": _csv(group_by),
+        "attack_limit": attack_limit, "attack_judge": attack_judge, "group_by": _csv(group_by),
         "max_asr": max_asr, "max_frr": max_frr,
     }  # fmt: skip
     spec = build_spec(merge_overrides(data, overrides), source=str(spec_file or "options"))

@@ -20,11 +20,11 @@ def attack_probe_id(prompt: Prompt, attack: str) -> str:
     return stable_id("probe", prompt.id, (attack,))
 
 
-def deciding_turn(turns: Sequence[Turn], success: Callable[[Judgement], bool]) -> Turn | None:
+def deciding_turn(turns: Sequence[Turn], succeeded: Callable[[Turn], bool]) -> Turn | None:
     """The first successful turn, else the last one that got an answer, else the last one."""
     answered = [t for t in turns if t.response is not None]
     for turn in answered:
-        if success(Judgement(outcome=turn.outcome, score=turn.score)):
+        if succeeded(turn):
             return turn
     return answered[-1] if answered else (turns[-1] if turns else None)
 
@@ -32,8 +32,12 @@ def deciding_turn(turns: Sequence[Turn], success: Callable[[Judgement], bool]) -
 def attack_records(
     attack: AdaptiveAttack, prompt: Prompt, turns: Sequence[Turn], target_id: str, judge_id: str
 ) -> tuple[Probe, Response, list[Verdict]]:
-    """The probe, response and verdict that stand for a whole attack in the metrics."""
-    decided = deciding_turn(turns, attack.success)
+    """The probe, response and verdict that stand for a whole attack in the metrics.
+
+    The verdict is the judge's (so rates stay on the run's first judge), with the harm
+    judge's `harmful` when the attack has one.
+    """
+    decided = deciding_turn(turns, lambda turn: attack.success(attack.judgement_of(turn)))
     probe = Probe(
         id=attack_probe_id(prompt, attack.name),
         prompt_id=prompt.id,
@@ -51,13 +55,9 @@ def attack_records(
         error = decided.error if decided else "the attack made no turn"
         return probe, Response(**common, error=error or "no answer"), []
     response = Response(**common, text=decided.response)
-    judged = decided.outcome is not None
-    judgement = Judgement(
-        outcome=decided.outcome,
-        score=decided.score,
-        rationale=decided.rationale if judged else "",
-        error=None if judged else (decided.rationale or "judge gave no outcome"),
-    )
+    judgement = attack.judgement_of(decided)
+    if judgement.outcome is None and judgement.error is None:
+        judgement = Judgement(error=judgement.rationale or "judge gave no outcome")
     return probe, response, [Verdict.of(response_id, judge_id, judgement)]
 
 
@@ -94,6 +94,7 @@ async def run_attacks(
     finally:
         for model in unique:
             await model.close()
-        for attack in attacks:
-            await attack.judge.close()
+        judges = {id(j): j for a in attacks for j in (a.judge, a.harm_judge) if j is not None}
+        for judge in judges.values():
+            await judge.close()
     return ran

@@ -11,7 +11,7 @@ writes, so the event loop keeps serving HTTP during a commit.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from redline.engine.retry import RetryPolicy, call_target
+from redline.errors import UserError
 from redline.judges.base import Judge, JudgeInput, Judgement
 from redline.records import Probe, Prompt, Response, Verdict
 from redline.store import RunStore
@@ -26,8 +27,9 @@ from redline.targets.base import Target
 
 PLAN_CHUNK = 512
 Planner = Callable[[Prompt], Sequence[Probe]]
-#: Turns an answer into what judges read (e.g. decodes a base64 reply); see redline.mutators.
-Decoder = Callable[[Probe, str], str]
+#: Turns an answer into what judges read (decodes a base64 reply, translates a French one back);
+#: async, since some decoders ask a helper model. See redline.mutators.
+Decoder = Callable[[Probe, str], Awaitable[str]]
 T = TypeVar("T")
 
 
@@ -35,7 +37,7 @@ def plain_probes(prompt: Prompt) -> Sequence[Probe]:
     return (Probe.plain(prompt),)
 
 
-def as_sent(probe: Probe, text: str) -> str:
+async def as_sent(probe: Probe, text: str) -> str:
     return text
 
 
@@ -176,15 +178,15 @@ class Engine:
 
     async def _commit(self, batch: list[tuple[_Work, Response]]) -> None:
         answered = [(item, r) for item, r in batch if r.ok]
+        texts = await asyncio.gather(
+            *(self._decode_safely(item.probe, r.text or "") for item, r in answered)
+        )
+        inputs = [
+            JudgeInput(item.prompt, text) for (item, _), text in zip(answered, texts, strict=True)
+        ]
         verdicts: list[Verdict] = []
         for judge in self.judges:
-            judgements = await _judge_safely(
-                judge,
-                [
-                    JudgeInput(item.prompt, self.decode(item.probe, r.text or ""))
-                    for item, r in answered
-                ],
-            )
+            judgements = await _judge_safely(judge, inputs)
             judge_id = judge.id
             verdicts.extend(
                 Verdict.of(r.id, judge_id, j)
@@ -195,6 +197,15 @@ class Engine:
         self.stats.answered += len(answered)
         self.stats.failed += len(batch) - len(answered)
         self.on_progress(len(batch))
+
+    async def _decode_safely(self, probe: Probe, text: str) -> str:
+        """Decoding is best effort: a decoder that crashes leaves the answer as it was sent."""
+        try:
+            return await self.decode(probe, text)
+        except UserError:  # a bad setup (a helper that cannot start) is for the user to fix
+            raise
+        except Exception:
+            return text
 
 
 async def _judge_safely(judge: Judge, inputs: list[JudgeInput]) -> list[Judgement]:

@@ -5,10 +5,13 @@ A probe's `decode` lists decoder specs, outermost encoding first ("base64", "cae
 Decoding is best effort and never raises: text with nothing to decode comes back as it
 was, and when only part of an answer decodes the judge gets the original and the decoded
 text together, so nothing the model wrote is hidden from it.
+Model decoders (translation back to English) need a helper model: `HelperDecoder` is the
+engine's decode hook that runs them, starting the helper only when an answer needs it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import lru_cache
 
@@ -81,3 +84,58 @@ async def adecode_response(
             current = reading.text
             decoded, failed = decoded + reading.decoded, failed + reading.failed
     return _combine(text, current, decoded, failed)
+
+
+def needs_helper(probe: Probe) -> bool:
+    """Whether decoding answers to `probe` asks a helper model (e.g. to translate them back)."""
+    if not probe.decode:
+        return False
+    return any(isinstance(_decoder(spec), ModelMutator) for spec in probe.decode.split(CHAIN_SEP))
+
+
+class HelperDecoder:
+    """The engine's decode hook: sync decoders inline, model decoders through `helper`.
+
+    The helper is started on the first answer that needs it, inside the engine's event loop,
+    so a run without translated probes never loads it; `close`, in the same loop, releases
+    it. With `manage=False` the caller starts and closes the helper (when it is the target
+    itself, the engine does). Without a helper, model decoders are left undone, as in
+    `decode_response`. At most `concurrency` helper calls run at once.
+    """
+
+    def __init__(
+        self,
+        helper: Target | None,
+        cache: MutationCache | None = None,
+        *,
+        manage: bool = True,
+        concurrency: int = 4,
+    ) -> None:
+        self.helper = helper
+        self.cache = cache
+        self.manage = manage
+        limit = (helper.max_concurrency if helper else None) or concurrency
+        self._gate = asyncio.Semaphore(min(concurrency, limit))
+        self._starting = asyncio.Lock()
+        self._started = False
+
+    async def __call__(self, probe: Probe, text: str) -> str:
+        helper = self.helper
+        if helper is None or not needs_helper(probe):
+            return decode_response(probe, text)
+        await self._start_once(helper)
+        async with self._gate:
+            return await adecode_response(probe, text, helper=helper, cache=self.cache)
+
+    async def _start_once(self, helper: Target) -> None:
+        if self._started or not self.manage:
+            return
+        async with self._starting:  # answers decode concurrently: one start serves them all
+            if not self._started:
+                await helper.start()
+                self._started = True
+
+    async def close(self) -> None:
+        if self._started and self.helper is not None:
+            self._started = False
+            await self.helper.close()
