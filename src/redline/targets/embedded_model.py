@@ -12,7 +12,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from redline.cache import cache_dir
+from redline.cache import cache_dir, file_sha256
 from redline.errors import UserError
 
 MODEL_NAME = "qwen2.5-coder-0.5b-instruct-q4"
@@ -36,14 +36,6 @@ def part_paths() -> list[Path]:
             ) from None
         paths.append(path)
     return paths
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def assemble(parts: list[Path], dest: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 
 from redline.errors import UserError
 from redline.judges.embedded.features import Featurizer, View
-from redline.judges.embedded.head import LinearHead
+from redline.judges.embedded.head import KernelHead, LinearHead, load_head
 
 PAIRS = [
     ("q", "I'm sorry, but I can't help with that."),
@@ -27,7 +28,7 @@ def test_round_trip_keeps_probabilities(tmp_path: Path) -> None:
         FEATURIZER, ("refusal", "compliance"), clf.coef_, clf.intercept_, 0.5
     )
     head.save(tmp_path / "h.npz")
-    loaded = LinearHead.load(tmp_path / "h.npz")
+    loaded = load_head(tmp_path / "h.npz")
     expected = clf.predict_proba(FEATURIZER.transform(PAIRS))
     np.testing.assert_allclose(loaded.proba(PAIRS), expected, atol=1e-3)
     assert loaded.featurizer == FEATURIZER and loaded.threshold == 0.5
@@ -35,7 +36,7 @@ def test_round_trip_keeps_probabilities(tmp_path: Path) -> None:
 
 def test_missing_head_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not found"):
-        LinearHead.load(tmp_path / "nope.npz")
+        load_head(tmp_path / "nope.npz")
 
 
 def test_featurizer_is_deterministic_and_slices_views() -> None:
@@ -44,3 +45,39 @@ def test_featurizer_is_deterministic_and_slices_views() -> None:
     assert (a != b).nnz == 0 and a.shape == (4, FEATURIZER.n_features)
     view = View("response", "word", (1, 1), 10, tail_chars=5)
     assert view.text(("p", "hello world")) == "world"
+
+
+def _kernel_head() -> KernelHead:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    coef = np.array([1.0, -1.0, 0.5, -0.5, 0.2], dtype=np.float32)
+    return KernelHead("prompt", ("harmless", "harmful"), vectors, coef, 0.1, 0.7, (2.0, -0.3), 0.4)
+
+
+def test_kernel_head_round_trip_keeps_probabilities(tmp_path: Path) -> None:
+    head = _kernel_head()
+    head.save(tmp_path / "k.npz")
+    loaded = load_head(tmp_path / "k.npz")
+    assert isinstance(loaded, KernelHead) and loaded.threshold == 0.4
+    pairs = [("How do I bake bread?", None), ("hello", None)]
+    probs = loaded.proba(pairs)
+    np.testing.assert_allclose(probs, head.proba(pairs), atol=2e-3)  # float16 vectors
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+
+
+def test_kernel_head_from_another_encoder_is_refused(tmp_path: Path) -> None:
+    _kernel_head().save(tmp_path / "k.npz")
+    with np.load(tmp_path / "k.npz") as data:
+        arrays = dict(data)
+    meta = json.loads(str(arrays["meta"]))
+    arrays["meta"] = np.array(json.dumps({**meta, "encoder": "someone/else@1"}))
+    np.savez(tmp_path / "other.npz", **arrays)
+    with pytest.raises(UserError, match="trained on someone/else"):
+        load_head(tmp_path / "other.npz")
+
+
+def test_a_file_that_is_not_a_head_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(UserError, match="not a judge head"):
+        load_head(tmp_path / "junk.npz")

@@ -36,8 +36,7 @@ class View:
     tail_chars: int | None = None  # ... or only the ending
 
     def text(self, pair: Pair) -> str:
-        raw = pair[0] if self.field == "prompt" else (pair[1] or "")
-        raw = _normalise(raw)
+        raw = field_text(pair, self.field)
         if self.head_chars is not None:
             return raw[: self.head_chars]
         if self.tail_chars is not None:
@@ -72,6 +71,11 @@ class View:
 
 def _normalise(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").strip()
+
+
+def field_text(pair: Pair, field: str) -> str:
+    """The prompt or the response of a pair, curly quotes straightened."""
+    return _normalise(pair[0] if field == "prompt" else (pair[1] or ""))
 
 
 _LIST_LINE = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s+\S", re.MULTILINE)

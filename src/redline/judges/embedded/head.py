@@ -1,8 +1,10 @@
-"""A trained linear head: featurizer settings, weights, threshold, in one small .npz file.
-
-Only the columns a head ever saw are stored (logistic regression leaves the rest at zero),
-so a head over a million hashed columns weighs a few hundred kilobytes and loads without
+"""Trained heads: settings, weights and threshold in one small .npz file, loaded without
 pickle or any particular scikit-learn version.
+
+- LinearHead reads hashed n-grams: thousands of rows a second. Only the columns it ever
+  saw are stored (logistic regression leaves the rest at zero), a few hundred kilobytes.
+- KernelHead reads a sentence embedding through an RBF-kernel SVM: hundreds of rows a
+  second, but it generalises to wordings it never saw (a "Python process" is not a person).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from redline.errors import UserError
-from redline.judges.embedded.features import Featurizer, Pair
+from redline.judges.embedded.encoder import MODEL_REPO, MODEL_REVISION, shared_encoder
+from redline.judges.embedded.features import Featurizer, Pair, field_text
 
 HEADS_DIR = Path(__file__).with_name("heads")
 
@@ -84,22 +88,102 @@ class LinearHead:
         )
 
     @classmethod
-    def load(cls, path: Path) -> LinearHead:
-        if not path.exists():
-            raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+    def from_npz(cls, meta: dict[str, Any], data: Any) -> LinearHead:
+        return cls(
+            Featurizer.from_dict(meta["featurizer"]),
+            tuple(meta["classes"]),
+            data["cols"].astype(np.int64),
+            data["weights"].astype(np.float32),
+            data["intercept"],
+            float(meta["threshold"]),
+        )
+
+
+ENCODER = f"{MODEL_REPO}@{MODEL_REVISION}"
+
+
+@dataclass(frozen=True)
+class KernelHead:
+    """P(positive) = Platt(sum_i coef_i * exp(-gamma |e - v_i|^2) + intercept) over the
+    embedding e of one field; two classes only."""
+
+    field: str  # "prompt" or "response"
+    classes: tuple[str, ...]
+    vectors: np.ndarray  # (support vectors, 384)
+    coef: np.ndarray  # (support vectors,) dual coefficients
+    intercept: float
+    gamma: float
+    platt: tuple[float, float]  # P = sigmoid(a * decision + b)
+    threshold: float
+
+    def decision(self, pairs: Sequence[Pair]) -> np.ndarray:
+        e = shared_encoder().encode([field_text(p, self.field) for p in pairs])
+        sq = (e * e).sum(1)[:, None] + self._norms[None, :] - 2.0 * (e @ self.vectors.T)
+        return np.exp(-self.gamma * np.maximum(sq, 0.0)) @ self.coef + self.intercept
+
+    def proba(self, pairs: Sequence[Pair]) -> np.ndarray:
+        a, b = self.platt
+        p = 1.0 / (1.0 + np.exp(-(a * self.decision(pairs) + b)))
+        return np.column_stack([1.0 - p, p])
+
+    @cached_property
+    def _norms(self) -> np.ndarray:
+        return (self.vectors * self.vectors).sum(1)
+
+    def save(self, path: Path) -> None:
+        meta = {
+            "type": "kernel",
+            "encoder": ENCODER,
+            "field": self.field,
+            "classes": list(self.classes),
+            "intercept": self.intercept,
+            "gamma": self.gamma,
+            "platt": list(self.platt),
+            "threshold": self.threshold,
+        }
+        np.savez_compressed(
+            path,
+            meta=np.array(json.dumps(meta)),
+            vectors=self.vectors.astype(np.float16),
+            coef=self.coef.astype(np.float32),
+        )
+
+    @classmethod
+    def from_npz(cls, meta: dict[str, Any], data: Any) -> KernelHead:
+        if meta["encoder"] != ENCODER:
+            raise UserError(f"head was trained on {meta['encoder']}; this redline has {ENCODER}")
+        return cls(
+            meta["field"],
+            tuple(meta["classes"]),
+            data["vectors"].astype(np.float32),
+            data["coef"].astype(np.float32),
+            float(meta["intercept"]),
+            float(meta["gamma"]),
+            (float(meta["platt"][0]), float(meta["platt"][1])),
+            float(meta["threshold"]),
+        )
+
+
+Head = LinearHead | KernelHead
+_HEAD_TYPES: dict[str, type[LinearHead] | type[KernelHead]] = {
+    "linear": LinearHead,
+    "kernel": KernelHead,
+}
+
+
+def load_head(path: Path) -> Head:
+    """Any saved head, by the type recorded in it."""
+    if not path.exists():
+        raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+    try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            return cls(
-                Featurizer.from_dict(meta["featurizer"]),
-                tuple(meta["classes"]),
-                data["cols"].astype(np.int64),
-                data["weights"].astype(np.float32),
-                data["intercept"],
-                float(meta["threshold"]),
-            )
+            return _HEAD_TYPES[meta.get("type", "linear")].from_npz(meta, data)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{path} is not a judge head: {exc}") from None
 
 
 @cache
-def shipped_head(kind: str) -> LinearHead:
+def shipped_head(kind: str) -> Head:
     """A head that ships with redline, loaded once per process."""
-    return LinearHead.load(HEADS_DIR / f"{kind}.npz")
+    return load_head(HEADS_DIR / f"{kind}.npz")

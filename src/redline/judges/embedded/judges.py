@@ -12,7 +12,7 @@ from pathlib import Path
 
 from redline.judges.base import JudgeInput, Judgement, SyncJudge
 from redline.judges.embedded.features import Pair
-from redline.judges.embedded.head import LinearHead, shipped_head
+from redline.judges.embedded.head import load_head, shipped_head
 from redline.records import Outcome
 
 
@@ -26,7 +26,7 @@ class _HeadJudge(SyncJudge):
     def __init__(self, head: str | None = None, threshold: float | None = None) -> None:
         args = {k: v for k, v in {"head": head, "threshold": threshold}.items() if v is not None}
         super().__init__(**args)
-        self.head = LinearHead.load(Path(head)) if head else shipped_head(self.kind)
+        self.head = load_head(Path(head)) if head else shipped_head(self.kind)
         self.threshold = self.head.threshold if threshold is None else threshold
 
     def judge_one(self, item: JudgeInput) -> Judgement:

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC
 
 from redline.errors import UserError
 from redline.judges.embedded import data
+from redline.judges.embedded.encoder import shared_encoder
 from redline.judges.embedded.evaluate import best_threshold, binary_metrics
-from redline.judges.embedded.features import Featurizer, View
-from redline.judges.embedded.head import LinearHead
+from redline.judges.embedded.features import Featurizer, View, field_text
+from redline.judges.embedded.head import ENCODER, Head, KernelHead, LinearHead
 from redline.judges.keyword import classify
 from redline.records import Outcome
 
@@ -33,14 +35,23 @@ Split = tuple[list[data.Example], list[data.Example], dict[str, list[data.Exampl
 
 @dataclass(frozen=True)
 class Recipe:
-    """What one head reads, which classes it predicts and how hard it is regularised."""
+    """What one head reads, which classes it predicts and how hard it is regularised.
 
-    featurizer: Featurizer
+    A recipe with no featurizer trains a kernel head over sentence embeddings of `field`.
+    """
+
+    featurizer: Featurizer | None
     classes: tuple[str, ...]
     c: float
     split: Callable[[Path], Split]
     positive: Callable[[np.ndarray], np.ndarray]  # class ids -> 1 for the positive class
     own_weight: float = 1.0  # sample weight of hand-written rows (group "own")
+    field: str = "prompt"
+
+    def describe(self) -> dict[str, object]:
+        if self.featurizer is None:
+            return {"encoder": ENCODER, "field": self.field}
+        return self.featurizer.to_dict()
 
 
 def _dna_split(rows: list[data.Example]) -> Split:
@@ -101,25 +112,62 @@ RECIPES: dict[str, Recipe] = {
         split=lambda root: _dna_split(data.dna_harm(root)),
         positive=lambda y: y,
     ),
+    # Harmful and benign prompts share their words ("kill a process"), so the prompt head
+    # reads meaning: an RBF-kernel SVM over MiniLM sentence embeddings.
     "prompt_harm": Recipe(
-        Featurizer((View("prompt", "word", (1, 2), 18),)),
+        None,
         ("harmless", "harmful"),
-        c=10.0,
+        c=3.0,
         split=_prompt_split,
         positive=lambda y: y,
     ),
 }
 
 
+def _weights(recipe: Recipe, rows: Sequence[data.Example]) -> np.ndarray:
+    return np.array([recipe.own_weight if e.group == "own" else 1.0 for e in rows])
+
+
 def _fit(recipe: Recipe, rows: Sequence[data.Example]) -> LogisticRegression:
+    assert recipe.featurizer is not None
     x = recipe.featurizer.transform([e.pair for e in rows])
     y = np.array([e.label for e in rows])
-    weight = np.array([recipe.own_weight if e.group == "own" else 1.0 for e in rows])
     clf = LogisticRegression(C=recipe.c, max_iter=5000, class_weight="balanced")
-    return clf.fit(x, y, sample_weight=weight)
+    return clf.fit(x, y, sample_weight=_weights(recipe, rows))
 
 
-def p_positive(kind: str, head: LinearHead, rows: Sequence[data.Example]) -> np.ndarray:
+def _fit_kernel(
+    recipe: Recipe, rows: Sequence[data.Example], gamma: float | None = None
+) -> KernelHead:
+    """An RBF-kernel SVM on embeddings (gamma: scikit-learn's "scale" unless given)."""
+    x = shared_encoder().encode([field_text(e.pair, recipe.field) for e in rows])
+    gamma = gamma or float(1.0 / (x.shape[1] * x.var()))
+    svm = SVC(C=recipe.c, kernel="rbf", gamma=gamma, class_weight="balanced")
+    svm.fit(x, [e.label for e in rows], sample_weight=_weights(recipe, rows))
+    return KernelHead(
+        recipe.field,
+        recipe.classes,
+        svm.support_vectors_.astype(np.float32),
+        svm.dual_coef_[0].astype(np.float32),
+        float(svm.intercept_[0]),
+        gamma,
+        (1.0, 0.0),
+        0.5,
+    )
+
+
+def _kernel_head(
+    recipe: Recipe, rows: Sequence[data.Example], calib: Sequence[data.Example]
+) -> KernelHead:
+    """The SVM's scores mapped to probabilities (Platt) on `calib` with balanced classes,
+    so 0.5 means as likely harmful as not whatever the mix."""
+    head = _fit_kernel(recipe, rows)
+    scores = head.decision([e.pair for e in calib])[:, None]
+    platt = LogisticRegression(class_weight="balanced").fit(scores, [e.label for e in calib])
+    return dataclasses.replace(head, platt=(float(platt.coef_[0, 0]), float(platt.intercept_[0])))
+
+
+def p_positive(kind: str, head: Head, rows: Sequence[data.Example]) -> np.ndarray:
     """P(positive class): P(refused fully or partly) = 1 - P(compliance) for refusal,
     P(harmful) otherwise."""
     p_last = head.proba([e.pair for e in rows])[:, -1]
@@ -138,6 +186,7 @@ def _keyword(kind: str, rows: Sequence[data.Example]) -> np.ndarray | None:
 
 
 def _head(recipe: Recipe, rows: Sequence[data.Example], threshold: float) -> LinearHead:
+    assert recipe.featurizer is not None
     clf = _fit(recipe, rows)
     return LinearHead.from_sklearn(
         recipe.featurizer, recipe.classes, clf.coef_, clf.intercept_, threshold
@@ -145,7 +194,7 @@ def _head(recipe: Recipe, rows: Sequence[data.Example], threshold: float) -> Lin
 
 
 def _scores(
-    kind: str, recipe: Recipe, head: LinearHead, rows: Sequence[data.Example], cut: float
+    kind: str, recipe: Recipe, head: Head, rows: Sequence[data.Example], cut: float
 ) -> dict[str, object]:
     y = recipe.positive(np.array([e.label for e in rows]))
     p = p_positive(kind, head, rows)
@@ -184,14 +233,16 @@ def train(
     recipe = RECIPES[kind]
     started = time.monotonic()
     fit, calib, tests = recipe.split(datasets_root)
-    head = _head(recipe, fit, 0.5)
+    head = _head(recipe, fit, 0.5) if recipe.featurizer else _kernel_head(recipe, fit, calib)
     y_cal = recipe.positive(np.array([e.label for e in calib]))
     cut = best_threshold(y_cal, p_positive(kind, head, calib))
     head = dataclasses.replace(head, threshold=head_threshold(kind, cut))
-    metrics = {
-        name: _scores(kind, recipe, head, rows, cut)
-        for name, rows in {"calibration": calib, **tests}.items()
-    }
+    metrics = {"calibration": _scores(kind, recipe, head, calib, cut)}
+    if isinstance(head, KernelHead):  # refit on every row, keeping the Platt map and cut
+        refit = _fit_kernel(recipe, [*fit, *calib], head.gamma)
+        head = dataclasses.replace(head, vectors=refit.vectors, coef=refit.coef,
+                                   intercept=refit.intercept)  # fmt: skip
+    metrics |= {name: _scores(kind, recipe, head, rows, cut) for name, rows in tests.items()}
     if cross_model and "held_out_questions" in tests:
         metrics["leave_one_model_out"] = _leave_one_model_out(
             kind, recipe, fit, tests["held_out_questions"], cut
@@ -202,9 +253,9 @@ def train(
         "kind": kind,
         "classes": list(recipe.classes),
         "threshold": head.threshold,
-        "featurizer": recipe.featurizer.to_dict(),
+        "featurizer": recipe.describe(),
         "model": {
-            "type": "logistic regression",
+            "type": "logistic regression" if recipe.featurizer else "RBF-kernel SVM, Platt",
             "C": recipe.c,
             "class_weight": "balanced",
             "hand_written_weight": recipe.own_weight,
@@ -231,7 +282,8 @@ _DNA_SPLIT = (
 _SPLITS = {
     "refusal": _DNA_SPLIT + " Hand-written rows (data/refusal_own.jsonl) join the fit only.",
     "response_harm": _DNA_SPLIT,
-    "prompt_harm": f"Training sources split 80/20 at random (seed {SEED}) for fit/threshold; "
+    "prompt_harm": f"Training sources split 80/20 at random (seed {SEED}): SVM fitted on 80%, "
+    "Platt map and threshold on 20% (its metrics), then the SVM refitted on all rows; "
     "test on XSTest, SimpleSafetyTests and MultiJail (en), never trained on.",
 }
 _MAPPINGS = {
