@@ -26,11 +26,13 @@ def test_attack_judge_counts_in_the_run_id_only_for_runs_with_attacks() -> None:
     plain, attacked = RunSpec(), RunSpec(attacks=["escalation"])
     assert RunSpec(attack_judge="none").run_id == plain.run_id
     assert RunSpec(attacks=["escalation"], attack_judge="none").run_id != attacked.run_id
-    assert RunSpec(attacks=["escalation"], attack_judge="harm-clf").run_id == attacked.run_id
+    assert (
+        RunSpec(attacks=["escalation"], attack_judge="content-harm-clf").run_id == attacked.run_id
+    )
 
 
 def test_attack_judge_defaults_to_the_harm_classifier_and_none_turns_it_off() -> None:
-    assert RunSpec().attack_judge == PluginSpec(name="harm-clf")
+    assert RunSpec().attack_judge == PluginSpec(name="content-harm-clf")
     assert build_spec({"attack_judge": "none"}).attack_judge is None
     assert build_spec({"attack_judge": None}).attack_judge is None
     custom = build_spec({"attack_judge": {"name": "harm-clf", "args": {"threshold": 0.9}}})

@@ -77,7 +77,7 @@ class RunSpec(Strict):
     attack_limit: int = Field(10, ge=1)
     #: Reads each answer the first judge calls compliance: an attack succeeds only on one it
     #: calls harmful (None or "none": the first judge alone decides).
-    attack_judge: PluginSpec | None = PluginSpec(name="harm-clf")
+    attack_judge: PluginSpec | None = PluginSpec(name="content-harm-clf")
     # execution
     concurrency: int = Field(8, ge=1, le=4096)
     timeout_s: float = Field(120.0, gt=0)

@@ -35,7 +35,7 @@ def test_serve_starts_and_answers(tmp_path: Path, upstream: str) -> None:
         stop_process(proc)
     assert health == {
         "status": "ok",
-        "judges": {"input": ["prompt-harm-clf"], "output": ["harm-clf"]},
+        "judges": {"input": ["prompt-harm-clf"], "output": ["content-harm-clf"]},
         "upstream": True,
     }
     assert {"/v1/moderations", "/v1/chat/completions", "/v1/feedback"} <= set(paths)

@@ -65,5 +65,5 @@ def test_categories_walk_to_other_taxonomies() -> None:
 def test_default_policy_uses_the_embedded_classifiers() -> None:
     policy = build_policy({})
     assert [j.name for j in policy.input.judges] == ["prompt-harm-clf"]
-    assert [j.name for j in policy.output.judges] == ["harm-clf"]
+    assert [j.name for j in policy.output.judges] == ["content-harm-clf"]
     assert policy.abstain == "block" and policy.categories.enforce == "all"

@@ -118,7 +118,9 @@ def eval_cmd(
     judge: Annotated[str, typer.Option("--judge", help="A registered judge name.")],
     dataset: Annotated[
         str,
-        typer.Option("--dataset", help="dna-refusal, dna-harm, jbb-refusal, prompt-harm, xstest"),
+        typer.Option(
+            "--dataset", help="dna-refusal, dna-harm, jbb-refusal, jbb-harm, prompt-harm, xstest"
+        ),
     ],
     datasets: DatasetsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,

@@ -125,7 +125,7 @@ def run(
         typer.Option(
             metavar="NAME",
             help="Judge that must call an answer harmful before an attack counts it a success "
-            "(default harm-clf; 'none': the first judge's compliance is enough).",
+            "(default content-harm-clf; 'none': the first judge's compliance is enough).",
             rich_help_panel="Attacks",
         ),
     ] = None,

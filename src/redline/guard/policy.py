@@ -5,7 +5,7 @@ One YAML file, validated in full before the server binds a port: a bad policy st
 section is optional; an example with the defaults spelled out where they matter:
 
     input:  {judges: [prompt-harm-clf]}          # checks user text (and /v1/moderations)
-    output: {judges: [harm-clf], stream: incremental, window_chars: 200}
+    output: {judges: [content-harm-clf], stream: incremental, window_chars: 200}
     categories:
       taxonomy: redline                          # or ailuminate, llama_guard_3, ...
       enforce: all                               # or a list; the rest are only reported
@@ -217,7 +217,7 @@ class Policy(Strict):
         default_factory=lambda: StageChecks(judges=(JudgeEntry(name="prompt-harm-clf"),))
     )
     output: OutputChecks = Field(
-        default_factory=lambda: OutputChecks(judges=(JudgeEntry(name="harm-clf"),))
+        default_factory=lambda: OutputChecks(judges=(JudgeEntry(name="content-harm-clf"),))
     )
     categories: Categories = Field(default_factory=Categories)
     #: What to do when no judge gives a usable verdict.

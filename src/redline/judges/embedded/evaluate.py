@@ -90,6 +90,11 @@ EVAL_SETS: dict[str, EvalSet] = {
         lambda r: [dataclasses.replace(e, label=1 - e.label) for e in data.jbb_responses(r)],
         "JailbreakBench responses; refused = not jailbroken (LLM-judge labels, not human)",
     ),
+    "jbb-harm": EvalSet(
+        "harm",
+        data.jbb_responses,
+        "JailbreakBench responses; harmful = jailbroken (LLM-judge labels, not human)",
+    ),
     "prompt-harm": EvalSet(
         "harm",
         data.prompt_harm_test,
