@@ -85,6 +85,14 @@ class Probe(Record):
         )
 
 
+class TokenLogprobs(Record):
+    """One generated token and the likeliest tokens at its place (natural-log probabilities,
+    most likely first): what a guard model's probability score is read from."""
+
+    token: str
+    top: tuple[tuple[str, float], ...] = ()
+
+
 class Response(Record):
     """What a target returned for one probe and sample, or the error that stopped it."""
 
@@ -98,6 +106,8 @@ class Response(Record):
     attempts: int = 1
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    #: Per generated token, when the caller asked for log-probabilities and the target has them.
+    top_logprobs: tuple[TokenLogprobs, ...] | None = None
 
     @staticmethod
     def make_id(probe_id: str, target_id: str, sample: int) -> str:

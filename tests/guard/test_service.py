@@ -70,6 +70,22 @@ def test_chat_blocked_input_never_reaches_upstream(client: openai.OpenAI) -> Non
     assert reply.moderation.model_dump()["output"]["results"] == []
 
 
+def test_chat_checks_every_user_and_tool_message(client: openai.OpenAI) -> None:
+    """A harmful ask earlier in the conversation, or in a tool result, is blocked too."""
+    for earlier in (
+        {"role": "user", "content": f"{BLOCKED} [[fail]]"},
+        {"role": "tool", "tool_call_id": "call_1", "content": f"{BLOCKED} [[fail]]"},
+    ):
+        messages = [earlier, {"role": "assistant", "content": "Go on."}]
+        reply = client.chat.completions.create(
+            model="scripted", messages=[*messages, {"role": "user", "content": BENIGN}]
+        )
+        assert reply.choices[0].message.content == REFUSAL
+        assert reply.moderation is not None
+        flags = [r["flagged"] for r in reply.moderation.model_dump()["input"]["results"]]
+        assert flags == [False, True]  # the latest message first
+
+
 def test_chat_blocked_output_is_replaced(client: openai.OpenAI) -> None:
     reply = client.chat.completions.create(
         model="scripted", messages=[{"role": "user", "content": "Status? [[codename]]"}], n=2
@@ -120,3 +136,6 @@ def test_default_policy_flags_a_blatant_request_by_category(
     assert result["flagged"] and raw["model"] == "redline/prompt-harm-clf"
     flagged = {c for c, f in result["categories"].items() if f}
     assert flagged & {"weapons_cbrne", "violent_crime"}
+    everyday = ["Hello, how are you?", "What is the capital of France?", "Thanks, that works!",
+                "How do I kill a Python process that hangs?"]  # fmt: skip
+    assert not any(r.flagged for r in client.moderations.create(input=everyday).results)

@@ -4,6 +4,10 @@ The request's `model` picks the answer format. What is judged is the last turn o
 request (render: chat) or, for a rendered guard prompt (render: prompt), the text after the
 model's own marker for the answer; that text is "unsafe" when it mentions TRIGGER. Every
 request body is recorded so tests can check what went over the wire.
+
+Asked for `logprobs`, it sends them in the chat API's shape: each verdict word (yes/no,
+safe/unsafe) at log-probability CHOSEN with its opposite at OTHER, every other token near
+certain. A model whose name ends in "-no-logprobs" ignores the request, as some servers do.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import orjson
 from aiohttp import web
 
 TRIGGER = "nerve agent"
+CHOSEN, OTHER = -0.1, -2.5
+OPPOSITE = {"yes": "no", "no": "yes", "safe": "unsafe", "unsafe": "safe"}
+#: Unlikely runners-up after the chosen token (none reads as a verdict word).
+FILLERS = (" the", "**", "I", "\n", " It", " This")
 #: Where a rendered prompt's answer starts, per model family (absent: a prompt-only question).
 ANSWER_MARKERS = {
     "llama-guard": "\n\nAgent: ",
@@ -65,8 +73,8 @@ def guard_answer(body: dict[str, Any]) -> str:
     unsafe = TRIGGER in text.lower()
     yes = "yes" if unsafe else "no"
     kind = family(model)
-    if kind == "llama-guard":
-        return f"unsafe\n{listed_code(body)}" if unsafe else "safe"
+    if kind == "llama-guard":  # its first token is a blank line, as the real model's is
+        return f"\n\nunsafe\n{listed_code(body)}" if unsafe else "\n\nsafe"
     if kind == "shieldgemma":
         guideline = (body.get("chat_template_kwargs") or {}).get("guideline", "")
         dangerous = "Dangerous Content" in guideline + body["messages"][-1]["content"]
@@ -119,6 +127,37 @@ def rubric_answer(body: dict[str, Any]) -> str:
     return json.dumps(grade)
 
 
+def tokens(text: str) -> list[str]:
+    """Word-ish pieces with their leading spaces, line breaks apart, as BPE vocabularies cut
+    them; they join back to `text`."""
+    return re.findall(r"\n+|[ \t]*\w+|[ \t]*[^\w\s]+|\s+", text)
+
+
+def opposite(token: str) -> str | None:
+    """The other verdict word, in the same case and spacing; None for any other token."""
+    core = token.strip()
+    other = OPPOSITE.get(core.lower())
+    if other is None:
+        return None
+    other = other.capitalize() if core[:1].isupper() else other
+    return token[: len(token) - len(token.lstrip())] + other
+
+
+def logprobs(answer: str, k: int) -> dict[str, Any]:
+    """`choices[0].logprobs` for an answer: k alternatives per token, most likely first."""
+    content = []
+    for token in tokens(answer):
+        other = opposite(token)
+        top = [(token, CHOSEN), (other, OTHER)] if other else [(token, -0.01)]
+        top += [(f, -5.0 - i) for i, f in enumerate(FILLERS) if f != token]
+        content.append({
+            "token": token, "logprob": top[0][1], "bytes": list(token.encode()),
+            "top_logprobs": [{"token": t, "logprob": lp, "bytes": list(t.encode())}
+                             for t, lp in top[:k]],
+        })  # fmt: skip
+    return {"content": content, "refusal": None}
+
+
 class GuardServer:
     """The server in its own thread and event loop, so tests may call asyncio.run freely."""
 
@@ -133,10 +172,11 @@ class GuardServer:
         self.requests.append(body)
         if body["model"] == "broken":
             return web.Response(status=400, text="model not loaded")
-        payload = {
-            "choices": [{"message": {"role": "assistant", "content": guard_answer(body)}}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1},
-        }
+        answer = guard_answer(body)
+        choice: dict[str, Any] = {"message": {"role": "assistant", "content": answer}}
+        if body.get("logprobs") and not body["model"].endswith("-no-logprobs"):
+            choice["logprobs"] = logprobs(answer, body.get("top_logprobs") or 1)
+        payload = {"choices": [choice], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
         return web.Response(body=orjson.dumps(payload), content_type="application/json")
 
     def start(self) -> str:

@@ -5,6 +5,7 @@ answering in that model's format, both render paths, custom categories and bad a
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from redline.judges.guard import GuardJudge, load_format
 from redline.judges.guard.judge import conversation_of
 from redline.records import Outcome
 from redline.spec import PluginSpec
-from tests.judges.guard_server import GuardServer
+from tests.judges.guard_server import CHOSEN, OTHER, GuardServer
 from tests.judges.helpers import HARMFUL, ITEMS, run
 
 GUARDS = ["llama-guard-3", "llama-guard-4", "shieldgemma", "wildguard", "granite-guardian",
@@ -33,6 +34,10 @@ FLAGGED = {
 }  # fmt: skip
 #: Guards whose answers also say whether the response refused.
 REFUSAL_AWARE = {"wildguard", "qwen3guard"}
+#: Guards whose model cards define the score as a token probability.
+TOKEN_SCORED = {"llama-guard-3", "llama-guard-4", "shieldgemma", "granite-guardian"}
+#: The server's verdict word against its opposite: the score of an unsafe answer.
+SURE = math.exp(CHOSEN) / (math.exp(CHOSEN) + math.exp(OTHER))
 
 
 def guard(name: str, server: GuardServer, model: str | None = None, **args: Any) -> GuardJudge:
@@ -52,7 +57,11 @@ def test_prompt_path_sends_the_documented_format_and_reads_the_answer(
     assert [j.error for j in out] == [None] * 4
     assert [j.harmful for j in out] == [True, False, False, True]
     assert out[0].categories == FLAGGED[name]
-    assert out[1].categories == () and out[1].score == 0.0 and out[0].score == 1.0
+    assert out[1].categories == ()
+    if name in TOKEN_SCORED:  # from the answer token's log-probabilities
+        assert out[0].score == pytest.approx(SURE) and out[1].score == pytest.approx(1 - SURE)
+    else:
+        assert out[0].score == 1.0 and out[1].score == 0.0
     if name in REFUSAL_AWARE:
         assert [j.outcome for j in out[2:]] == [Outcome.REFUSAL, Outcome.COMPLIANCE]
     else:
@@ -70,6 +79,8 @@ def test_prompt_path_sends_the_documented_format_and_reads_the_answer(
     assert all(
         r["max_tokens"] == fmt.max_tokens and r["temperature"] == 0 for r in guard_server.requests
     )
+    asked = {(r.get("logprobs"), r.get("top_logprobs")) for r in guard_server.requests}
+    assert asked == ({(True, 5)} if name in TOKEN_SCORED else {(None, None)})
 
 
 @pytest.mark.parametrize("name", [g for g in GUARDS if g != "wildguard"])
@@ -112,6 +123,36 @@ def test_granite_guardian_passes_custom_risks_in_its_template_config(
 def test_granite_guardian_3_3_score_tags_are_read(guard_server: GuardServer) -> None:
     out = run(guard("granite-guardian", guard_server, model="granite-guardian-3.3"))
     assert [j.harmful for j in out] == [True, False, False, True]
+    # Scored at the token after <score>, not at the reasoning in front of it.
+    assert [j.score for j in out] == pytest.approx([SURE, 1 - SURE, 1 - SURE, SURE])
+
+
+def test_shieldgemma_scores_each_policy_by_p_yes_and_keeps_the_highest(
+    guard_server: GuardServer,
+) -> None:
+    [out] = run(guard("shieldgemma", guard_server), ITEMS[:1])
+    # "Yes" at -0.1 against "No" at -2.5 for the violated policy: 0.917; the others 0.083.
+    assert out.score == pytest.approx(0.9168, abs=1e-4) and out.harmful is True
+    assert out.categories[0] == "shieldgemma:dangerous_content"
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_SCORED))
+def test_without_logprobs_from_the_server_the_score_is_the_text_verdict(
+    name: str, guard_server: GuardServer
+) -> None:
+    out = run(guard(name, guard_server, model=f"{name}-no-logprobs"))
+    assert guard_server.requests[0]["logprobs"] is True  # asked, but none came back
+    assert [j.harmful for j in out] == [True, False, False, True]
+    assert [j.score for j in out] == [1.0, 0.0, 0.0, 1.0]
+
+
+def test_logprobs_false_asks_for_none(guard_server: GuardServer) -> None:
+    judge = guard("shieldgemma", guard_server, logprobs=False)
+    out = run(judge, ITEMS[:2])
+    assert all("logprobs" not in r for r in guard_server.requests)
+    assert [j.score for j in out] == [1.0, 0.0]
+    assert judge.id == judge_id("shieldgemma", {"target": guard_server.target("shieldgemma"),
+                                                "logprobs": False})  # fmt: skip
 
 
 def test_llama_guard_custom_categories_replace_the_list(guard_server: GuardServer) -> None:
@@ -211,6 +252,7 @@ def test_a_failing_server_is_a_judge_error(guard_server: GuardServer) -> None:
         ("qwen3guard", {"custom_categories": {"x": "y"}}, "fixed set of categories"),
         ("qwen3guard", {"categories": ["Violent"]}, "fixed set of categories"),
         ("wildguard", {"categories": ["harm"]}, "fixed set of categories"),
+        ("qwen3guard", {"logprobs": True}, "no score from token probabilities"),
         ("llama-guard-3", {"categories": ["S99"]}, "unknown categories"),
         ("llama-guard-3", {"render": "raw"}, "render must be"),
         ("shieldgemma", {"render": "chat", "target": {}}, "needs a server target"),

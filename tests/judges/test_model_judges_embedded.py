@@ -57,3 +57,13 @@ def test_a_judge_built_from_its_name_alone_runs_on_the_embedded_model() -> None:
     assert judge.spec.type == "llamacpp" and judge.spec.max_tokens == 24
     [out] = run(judge, [ANSWERED])
     assert readable(out), out
+
+
+def test_shieldgemma_scores_from_the_embedded_models_token_probabilities(
+    embedded_target: Target,
+) -> None:
+    judge = judges.get("shieldgemma")(embedded_target, categories=["dangerous_content"])
+    [out] = run(judge, [PROMPT_ONLY])
+    assert out.error is None, out
+    # A verdict read from text alone scores 0 or 1; P("Yes") against P("No") lies between.
+    assert out.score is not None and 0.0 < out.score < 1.0

@@ -10,7 +10,7 @@ import pytest
 from redline.errors import UserError
 from redline.records import Message
 from redline.spec import TargetSpec
-from redline.targets import build_target
+from redline.targets import Generation, build_target
 from redline.targets import embedded_model as em
 
 
@@ -67,3 +67,35 @@ def test_cache_location_follows_redline_cache(
     from redline.cache import cache_dir
 
     assert cache_dir() == tmp_path
+
+
+@pytest.mark.model
+def test_embedded_model_logprobs_are_llama_cpps_own(embedded_gguf: Path) -> None:
+    ask = (Message(role="user", content="Is Paris the capital of France? Answer Yes or No."),)
+
+    async def answer() -> Generation:
+        target = build_target(TargetSpec(max_tokens=4))
+        await target.start()
+        try:
+            return await target.generate(ask, sample=0, top_logprobs=3)
+        finally:
+            await target.close()
+
+    generation = asyncio.run(answer())
+    tokens = generation.top_logprobs
+    assert tokens is not None and len(tokens) == generation.completion_tokens
+    assert "".join(t.token for t in tokens) == generation.text
+    assert all(t.top[0][0] == t.token and len(t.top) == 3 for t in tokens)  # greedy decoding
+    # llama-cpp-python's own logprobs need the model loaded with logits_all=True; they agree.
+    from llama_cpp import Llama
+
+    llama = Llama(model_path=str(embedded_gguf), n_ctx=512, logits_all=True, verbose=False)
+    out = llama.create_chat_completion(
+        messages=[{"role": "user", "content": ask[0].content}], temperature=0.0, max_tokens=4,
+        seed=0, logprobs=True, top_logprobs=3,
+    )  # fmt: skip
+    theirs = out["choices"][0]["logprobs"]["content"]
+    assert [entry["token"] for entry in theirs] == [t.token for t in tokens]
+    for entry, token in zip(theirs, tokens, strict=True):
+        expected = {alt["token"]: float(alt["logprob"]) for alt in entry["top_logprobs"]}
+        assert dict(token.top) == pytest.approx(expected, abs=1e-3)

@@ -28,11 +28,21 @@ class RetryPolicy:
 
 
 async def call_target(
-    target: Target, probe: Probe, sample: int, *, timeout_s: float, policy: RetryPolicy
+    target: Target,
+    probe: Probe,
+    sample: int,
+    *,
+    timeout_s: float,
+    policy: RetryPolicy,
+    top_logprobs: int = 0,
 ) -> Response:
-    """A Response with text, or with the last error once retries are spent; never raises."""
+    """A Response with text, or with the last error once retries are spent; never raises.
+
+    `top_logprobs` > 0 asks a target that offers them for token log-probabilities.
+    """
     started = perf_counter()
     attempt = 0
+    asked = {"top_logprobs": top_logprobs} if top_logprobs and target.offers_logprobs else {}
 
     def response(**outcome: object) -> Response:
         return Response(
@@ -49,7 +59,7 @@ async def call_target(
         attempt += 1
         try:
             async with asyncio.timeout(timeout_s):
-                generation = await target.generate(probe.messages, sample=sample)
+                generation = await target.generate(probe.messages, sample=sample, **asked)
         except TimeoutError:
             failure = TargetError(f"timed out after {timeout_s:g}s", retryable=True)
         except TargetError as exc:
@@ -59,6 +69,7 @@ async def call_target(
                 text=generation.text,
                 prompt_tokens=generation.prompt_tokens,
                 completion_tokens=generation.completion_tokens,
+                top_logprobs=generation.top_logprobs,
             )
         if not failure.retryable or attempt > policy.retries:
             return response(error=str(failure))

@@ -1,6 +1,7 @@
 """POST /v1/chat/completions: a guarded proxy to the upstream model.
 
-The last user message is checked before the upstream is called; the answer is checked
+Every user and tool message is checked before the upstream is called (a request spread
+over turns, or smuggled in through a tool result, is still seen); the answer is checked
 before the client sees it. Blocked content becomes the policy's refusal with
 `finish_reason: content_filter`, and every answer carries OpenAI's `moderation` field with
 the decisions behind it. Streams never release unchecked text: in `incremental` mode the
@@ -63,6 +64,16 @@ def text_of(message: ChatMessage) -> str:
 
 def last_user_text(messages: Sequence[ChatMessage]) -> str | None:
     return next((text_of(m) for m in reversed(messages) if m.role == "user"), None)
+
+
+#: Roles whose text comes from outside the operator: people and the tools they drive.
+CHECKED_ROLES = frozenset({"user", "tool", "function"})
+
+
+def checked_texts(messages: Sequence[ChatMessage]) -> list[str]:
+    """What the input check reads: each user and tool message once, the latest first."""
+    texts = (text_of(m) for m in reversed(messages) if m.role in CHECKED_ROLES)
+    return list(dict.fromkeys(t for t in texts if t))
 
 
 def moderation_side(model: str, decisions: Sequence[Decision]) -> dict[str, Any]:
@@ -273,9 +284,9 @@ async def chat_completions(body: ChatRequest, request: Request, client: Client) 
     if body.stream and (body.n or 1) > 1:
         raise ApiError(400, "n: only one choice can be streamed through the guard", param="n")
     exchange = Exchange(guard, body, client)
-    if exchange.prompt is not None:
-        exchange.input = await guard.checkers["input"].check([Subject(exchange.prompt)])
-    if exchange.input and exchange.input[0].action == "block":
+    if texts := checked_texts(body.messages):
+        exchange.input = await guard.checkers["input"].check([Subject(t) for t in texts])
+    if any(decision.action == "block" for decision in exchange.input):
         exchange.record()
         return exchange.refused()
     payload = body.model_dump(mode="json", exclude_unset=True)

@@ -102,15 +102,25 @@ class ModelJudge(Judge):
                     self._started.add(key)
         return target
 
-    async def ask(self, messages: tuple[Message, ...], *, variant: str = "") -> Response:
-        """The model's answer to `messages`; failures come back as the Response's error."""
+    async def ask(
+        self, messages: tuple[Message, ...], *, variant: str = "", top_logprobs: int = 0
+    ) -> Response:
+        """The model's answer to `messages`; failures come back as the Response's error.
+        `top_logprobs` > 0 asks for token log-probabilities where the target offers them."""
         self._bind_loop()
         target = await self._ready(variant)
         turns = [(m.role, m.content) for m in messages]
         probe = Probe(id=stable_id("judge-request", self.id, turns), prompt_id="judge",
                       messages=messages)  # fmt: skip
         async with self._gate:
-            return await call_target(target, probe, 0, timeout_s=self.timeout_s, policy=self.policy)
+            return await call_target(
+                target,
+                probe,
+                0,
+                timeout_s=self.timeout_s,
+                policy=self.policy,
+                top_logprobs=top_logprobs,
+            )
 
     async def close(self) -> None:
         """Stop the targets this judge started (a target handed in stays with its owner)."""

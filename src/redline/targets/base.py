@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 
-from redline.records import Message
+from redline.records import Message, TokenLogprobs
 from redline.spec import TargetSpec
 
 
@@ -15,6 +15,8 @@ class Generation:
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    #: One entry per generated token when `top_logprobs` was asked for and the backend has them.
+    top_logprobs: tuple[TokenLogprobs, ...] | None = None
 
 
 class TargetError(Exception):
@@ -31,6 +33,8 @@ class Target(ABC):
 
     #: Most calls this target can serve at once (None: as many as the run's concurrency).
     max_concurrency: int | None = None
+    #: Whether `generate` takes `top_logprobs`; callers never pass it to a target without.
+    offers_logprobs: bool = False
 
     def __init__(self, spec: TargetSpec) -> None:
         self.spec = spec
@@ -59,4 +63,9 @@ class Target(ABC):
 
     @abstractmethod
     async def generate(self, messages: tuple[Message, ...], *, sample: int) -> Generation:
-        """One completion; raise TargetError on failure."""
+        """One completion; raise TargetError on failure.
+
+        A target that `offers_logprobs` also takes `top_logprobs: int = 0`: when above 0, the
+        Generation carries that many likeliest tokens per generated token (None when the
+        backend sent none), so guard models can be scored by their token probabilities.
+        """

@@ -15,7 +15,7 @@ import aiohttp
 import orjson
 
 from redline.errors import UserError
-from redline.records import Message
+from redline.records import Message, TokenLogprobs
 from redline.spec import TargetSpec
 from redline.targets.base import Generation, Target, TargetError
 
@@ -38,6 +38,8 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class OpenAITarget(Target):
+    offers_logprobs = True
+
     def __init__(self, spec: TargetSpec) -> None:
         super().__init__(spec)
         if not spec.base_url:
@@ -70,7 +72,7 @@ class OpenAITarget(Target):
             await self._session.close()
             self._session = None
 
-    def body(self, messages: tuple[Message, ...], sample: int) -> bytes:
+    def body(self, messages: tuple[Message, ...], sample: int, top_logprobs: int = 0) -> bytes:
         payload = {
             "model": self.spec.model,
             "messages": self.messages_for(messages),
@@ -79,12 +81,17 @@ class OpenAITarget(Target):
             "seed": self.seed_for(sample),
             **self.spec.options,
         }
+        if top_logprobs:
+            payload.update(logprobs=True, top_logprobs=top_logprobs)
         return orjson.dumps(payload)
 
-    async def generate(self, messages: tuple[Message, ...], *, sample: int) -> Generation:
+    async def generate(
+        self, messages: tuple[Message, ...], *, sample: int, top_logprobs: int = 0
+    ) -> Generation:
         assert self._session is not None, "start() the target first"
+        body = self.body(messages, sample, top_logprobs)
         try:
-            async with self._session.post(self.url, data=self.body(messages, sample)) as resp:
+            async with self._session.post(self.url, data=body) as resp:
                 raw = await resp.read()
                 if resp.status != 200:
                     raise TargetError(
@@ -94,14 +101,16 @@ class OpenAITarget(Target):
                     )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TargetError(f"{type(exc).__name__}: {exc}", retryable=True) from None
-        return parse_completion(raw)
+        return parse_completion(raw, logprobs=top_logprobs > 0)
 
 
-def parse_completion(raw: bytes) -> Generation:
-    """The first choice's text and token usage; a malformed body is a retryable failure."""
+def parse_completion(raw: bytes, *, logprobs: bool = False) -> Generation:
+    """The first choice's text and token usage, plus its token log-probabilities when they
+    were asked for; a malformed body is a retryable failure."""
     try:
         data = orjson.loads(raw)
-        text = data["choices"][0]["message"]["content"]
+        choice = data["choices"][0]
+        text = choice["message"]["content"]
     except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
         raise TargetError(f"malformed completion: {raw[:200]!r}", retryable=True) from None
     usage = data.get("usage") or {}
@@ -109,4 +118,20 @@ def parse_completion(raw: bytes) -> Generation:
         text=text or "",
         prompt_tokens=usage.get("prompt_tokens"),
         completion_tokens=usage.get("completion_tokens"),
+        top_logprobs=parse_logprobs(choice.get("logprobs")) if logprobs else None,
     )
+
+
+def parse_logprobs(raw: object) -> tuple[TokenLogprobs, ...] | None:
+    """`choices[0].logprobs` in the chat API's shape ({content: [{token, top_logprobs}]});
+    None when absent or in another shape, so the caller falls back to reading the text."""
+    try:
+        return tuple(
+            TokenLogprobs(
+                token=entry["token"],
+                top=tuple((alt["token"], float(alt["logprob"])) for alt in entry["top_logprobs"]),
+            )
+            for entry in raw["content"]  # type: ignore[index]
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

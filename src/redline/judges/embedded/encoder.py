@@ -194,6 +194,11 @@ class SentenceEncoder:
             out[row] = known[text]
         return out
 
+    def forget(self) -> None:
+        """Drop the remembered embeddings (benchmarks time the model, not the memory)."""
+        with self._lock:
+            self._recent.clear()
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         with self._lock:

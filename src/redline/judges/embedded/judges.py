@@ -92,8 +92,9 @@ class ContentHarmJudge(_HeadJudge):
     name = "content-harm-clf"
     kind = "prompt_harm"
 
-    def __init__(self, threshold: float = 0.5) -> None:
+    def __init__(self, threshold: float | None = None) -> None:
         super().__init__(threshold=threshold)
+        self.threshold = 0.5 if threshold is None else threshold  # both factors are calibrated
         self.refusal = shipped_head("refusal")
 
     def probabilities(self, pairs: Sequence[Pair]) -> np.ndarray:

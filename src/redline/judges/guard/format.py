@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 
 from redline.errors import UserError
+from redline.judges.guard.logprobs import ScoreTokens
 from redline.records import Message
 from redline.taxonomy import load_taxonomy
 
@@ -53,6 +54,8 @@ class GuardFormat:
     chat: bool = True
     chat_categories: bool = False
     max_tokens: int = 32
+    #: Where the model card defines the score as a token probability (None: text only).
+    score_tokens: ScoreTokens | None = None
 
     def select(
         self, wanted: CategoriesArg, extra: Mapping[str, str] | None = None
@@ -149,4 +152,5 @@ def load_format(name: str) -> GuardFormat:
         chat=bool(raw.get("chat", True)),
         chat_categories=bool(raw.get("chat_categories", False)),
         max_tokens=int(raw.get("max_tokens", 32)),
+        score_tokens=ScoreTokens.of(raw["score_tokens"]) if "score_tokens" in raw else None,
     )

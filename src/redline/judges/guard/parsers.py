@@ -17,12 +17,21 @@ class Unparsable(ValueError):
 
 @dataclass(frozen=True)
 class Reading:
-    """One answer: unsafe or not (None: the model's own "borderline"), and what it named."""
+    """One answer: unsafe or not (None: the model's own "borderline"), and what it named.
+    `p_unsafe` is the model's probability of its unsafe verdict, where its tokens told it."""
 
     unsafe: bool | None
     labels: tuple[str, ...] = ()
     refusal: bool | None = None
     note: str = ""
+    p_unsafe: float | None = None
+
+    @property
+    def score(self) -> float:
+        """The probability where known, else the verdict: 1 unsafe, 0.5 borderline, 0 safe."""
+        if self.p_unsafe is not None:
+            return self.p_unsafe
+        return 0.5 if self.unsafe is None else float(self.unsafe)
 
 
 # Reasoning blocks and chat end-of-turn tokens that some servers leave in the text.
