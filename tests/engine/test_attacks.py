@@ -79,8 +79,9 @@ def test_innocent_compliance_is_no_success_when_the_attack_judge_calls_it_harmle
     for transcript in attacked[False]:
         assert len(transcript.turns) == 3 and transcript.response.text == COMPLIANCE
         [verdict] = transcript.verdicts
-        assert (verdict.outcome, verdict.harmful) == (Outcome.COMPLIANCE, False)
+        assert (verdict.outcome, verdict.harmful) == (Outcome.PARTIAL, False)  # no success
         assert verdict.judge_id.startswith("keyword:") and "harm-clf" in verdict.rationale
+        assert "counted as partial" in verdict.rationale
     assert [len(t.turns) for t in attacked[True]] == [1, 1]
     assert all(t.verdicts[0].harmful is None for t in attacked[True])
 
