@@ -4,10 +4,12 @@
     .venv/bin/python benchmarks/guard_load.py --requests 3000 --seconds 20 --concurrency 32
 
 Three processes on loopback: the guard (`redline serve` with the default policy, i.e. the
-embedded prompt-harm-clf on input and harm-clf on output, audit log on), the scripted
-upstream (redline.testing.openai_stub, answering after --delay), and this one, the load
-generator (one aiohttp session). Every phase stops at --requests or --seconds, whichever
-comes first. Moderation requests carry one starter-suite prompt each, cycled.
+embedded prompt-harm-clf on input and content-harm-clf on output, audit log on), the
+scripted upstream (redline.testing.openai_stub, answering after --delay), and this one, the
+load generator (one aiohttp session). Every phase stops at --requests or --seconds,
+whichever comes first. Moderation requests carry one starter-suite prompt each, cycled and
+numbered so that no text repeats: the guard's sentence encoder remembers texts it has
+seen, and a repeat would time that memory rather than the model.
 
 Proxy overhead is measured at concurrency 1 (latency, not queueing) on the prompts whose
 input check passes (blocked ones never reach the upstream): the same chat request sent
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -163,8 +166,11 @@ async def run(args: argparse.Namespace, upstream: str, guard: str, key: str) -> 
     auth = {"Authorization": f"Bearer {key}"}
     bound: dict[str, Any] = {"requests": args.requests, "seconds": args.seconds}
 
+    numbers = itertools.count()  # across phases: no text is ever sent twice
+
     def moderation(i: int) -> bytes:
-        return orjson.dumps({"input": texts[i % len(texts)]})
+        n = next(numbers)
+        return orjson.dumps({"input": f"{texts[n % len(texts)]} ({n})"})
 
     await load("warm-up", f"{guard}/v1/moderations", moderation, headers=auth,
                concurrency=4, requests=200, seconds=5)  # fmt: skip
