@@ -74,14 +74,10 @@ class LinearHead:
         )
 
     def save(self, path: Path) -> None:
-        meta = {
-            "featurizer": self.featurizer.to_dict(),
-            "classes": list(self.classes),
-            "threshold": self.threshold,
-        }
-        np.savez_compressed(
+        meta = {"featurizer": self.featurizer.to_dict(), "classes": list(self.classes)}
+        _write(
             path,
-            meta=np.array(json.dumps(meta)),
+            {**meta, "threshold": self.threshold},
             cols=self.cols.astype(np.int32),
             weights=self.weights.astype(np.float16),
             intercept=self.intercept,
@@ -97,6 +93,11 @@ class LinearHead:
             data["intercept"],
             float(meta["threshold"]),
         )
+
+
+def _write(path: Path, meta: dict[str, Any], **arrays: np.ndarray) -> None:
+    """A head file: its settings as JSON beside its arrays, no pickle."""
+    np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
 
 
 ENCODER = f"{MODEL_REPO}@{MODEL_REVISION}"
@@ -131,19 +132,11 @@ class KernelHead:
         return (self.vectors * self.vectors).sum(1)
 
     def save(self, path: Path) -> None:
-        meta = {
-            "type": "kernel",
-            "encoder": ENCODER,
-            "field": self.field,
-            "classes": list(self.classes),
-            "intercept": self.intercept,
-            "gamma": self.gamma,
-            "platt": list(self.platt),
-            "threshold": self.threshold,
-        }
-        np.savez_compressed(
+        meta = {"type": "kernel", "encoder": ENCODER, "field": self.field}
+        fit = {"intercept": self.intercept, "gamma": self.gamma, "platt": list(self.platt)}
+        _write(
             path,
-            meta=np.array(json.dumps(meta)),
+            {**meta, "classes": list(self.classes), **fit, "threshold": self.threshold},
             vectors=self.vectors.astype(np.float16),
             coef=self.coef.astype(np.float32),
         )
