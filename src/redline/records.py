@@ -171,6 +171,8 @@ class Turn(Record):
     response: str | None = None
     error: str | None = None
     outcome: Outcome | None = None
+    #: The attack's harm judge on a compliant answer (None: not asked, or it failed).
+    harmful: bool | None = None
     score: float | None = None
     rationale: str = ""
     #: False when the exchange was dropped from the conversation after a refusal.

@@ -190,10 +190,10 @@ def escalate_against_stub(harm_judge: Judge | None) -> tuple[EscalationAttack, l
 
 
 def test_an_escalation_goes_on_past_compliance_the_harm_judge_calls_harmless() -> None:
-    attack, turns = escalate_against_stub(harm_clf(1.0))
+    _, turns = escalate_against_stub(harm_clf(1.0))
     assert [t.outcome for t in turns] == [Outcome.COMPLIANCE] * 3
     assert all(t.response == COMPLIANCE and t.kept for t in turns)
-    assert [attack.judgement_of(t).harmful for t in turns] == [False] * 3
+    assert [t.harmful for t in turns] == [False] * 3
     assert "harm-clf P(harmful)=" in turns[0].rationale
     assert [len(t.messages) for t in turns] == [1, 3, 5]  # the conversation went on
 

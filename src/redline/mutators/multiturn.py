@@ -50,6 +50,15 @@ def complied_harmfully(judgement: Judgement) -> bool:
     return judgement.outcome is Outcome.COMPLIANCE and judgement.harmful is True
 
 
+def judgement_of(turn: Turn) -> Judgement:
+    """The verdict a turn records, as a Judgement (an unjudged turn reads as an error)."""
+    if turn.outcome is None:
+        return Judgement(error=turn.error or turn.rationale or "judge gave no outcome")
+    return Judgement(
+        outcome=turn.outcome, harmful=turn.harmful, score=turn.score, rationale=turn.rationale
+    )
+
+
 def _short(text: str, limit: int = TRANSCRIPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
@@ -82,9 +91,6 @@ class AdaptiveAttack(ABC):
         self.policy = policy or RetryPolicy(retries=2)
         self.harm_judge = harm_judge
         self.success = success or (complied_harmfully if harm_judge else complied)
-        #: Turn id -> the full verdict on its answer. A Turn keeps the judge's outcome, score
-        #: and rationale, not the harm judge's `harmful`, which success may depend on.
-        self._judgements: dict[str, Judgement] = {}
         self.prompts: dict[str, Any] = packaged("data", "attackers")[self.name]
 
     @abstractmethod
@@ -132,14 +138,6 @@ class AdaptiveAttack(ABC):
         rationale = "; ".join(r for r in (judgement.rationale, _short(note, 200)) if r)
         return judgement.model_copy(update={"harmful": harm.harmful, "rationale": rationale})
 
-    def judgement_of(self, turn: Turn) -> Judgement:
-        """The verdict on a turn this attack made (rebuilt from the turn for any other)."""
-        if (known := self._judgements.get(turn.id)) is not None:
-            return known
-        if turn.outcome is None:
-            return Judgement(error=turn.error or turn.rationale or "judge gave no outcome")
-        return Judgement(outcome=turn.outcome, score=turn.score, rationale=turn.rationale)
-
     async def _exchange(
         self, prompt: Prompt, index: int, sent: tuple[Message, ...], planned: Response
     ) -> tuple[Turn, Judgement | None]:
@@ -153,7 +151,6 @@ class AdaptiveAttack(ABC):
             prompt, index, judgement,
             messages=sent, attacker_output=planned.text or "", response=text,
         )  # fmt: skip
-        self._judgements[turn.id] = judgement
         return turn, judgement
 
     def _turn(self, prompt: Prompt, index: int, **fields: Any) -> Turn:
@@ -170,6 +167,7 @@ class AdaptiveAttack(ABC):
             prompt,
             index,
             outcome=judgement.outcome,
+            harmful=judgement.harmful,
             score=judgement.score,
             rationale=judgement.rationale or (judgement.error or ""),
             **fields,
