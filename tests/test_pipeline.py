@@ -46,3 +46,22 @@ def test_translated_answers_are_judged_in_english(
     assert "English" in asked[1] and FRENCH_REFUSAL in asked[1]
     helper = run.planner.helper
     assert isinstance(helper, OpenAITarget) and helper._session is None  # closed after the run
+
+
+def test_a_failed_rewrite_drops_out_of_the_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDLINE_CACHE", str(tmp_path / "cache"))
+    chat = ScriptedChat({"target": [ENGLISH_REFUSAL], "helper": [""]})  # an empty translation
+    with serving_in_thread(lambda: scripted_server(chat)) as url:
+        spec = build_spec({
+            "target": {"type": "openai", "model": "target", "base_url": url},
+            "mutator_helper": {"type": "openai", "model": "helper", "base_url": url},
+            "suites": ["starter"], "limit": 1, "mutators": ["none", "translate:fr"],
+            "out_dir": str(tmp_path / "runs"),
+        })  # fmt: skip
+        run = prepare(spec)
+        assert run.total == 2
+        totals: list[int] = []
+        stats = execute(run, on_total=totals.append)
+    assert totals == [1] and run.total == 1 and stats.answered == 1

@@ -47,7 +47,7 @@ class PreparedRun:
 
     @property
     def total(self) -> int:
-        probes = sum(len(self.planner.chains_for(p)) for p in self.prompts) * self.spec.samples
+        probes = sum(len(self.planner.planned_for(p)) for p in self.prompts) * self.spec.samples
         return probes + len(self.attacks) * len(self.attack_prompts)
 
     @property
@@ -108,15 +108,21 @@ def execute(
     run: PreparedRun,
     *,
     on_progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> EngineStats:
-    """Answer and judge everything not yet in the run's store; safe to call again after a kill."""
+    """Answer and judge everything not yet in the run's store; safe to call again after a kill.
+
+    `on_total` hears the corrected total when model rewrites fail and their probes drop out.
+    """
     spec = run.spec
     with open_store(spec.run_dir) as store:
         if store.get_meta("spec") is None:
             store.set_meta("spec", spec.model_dump_json())
             store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
-        if run.planner.needs_model:  # model rewrites are made (and cached) before the run
-            asyncio.run(run.planner.warm(run.prompts))
+        # model rewrites are made (and cached) before the run; failed ones drop out
+        failed = asyncio.run(run.planner.warm(run.prompts)) if run.planner.needs_model else []
+        if failed and on_total is not None:
+            on_total(run.total)
         decoder = _decoder_for(run)
         engine = Engine(
             store,

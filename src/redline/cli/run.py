@@ -227,7 +227,11 @@ def run(
     with progress:
         task = progress.add_task("probing", total=prepared.total)
         try:
-            stats = execute(prepared, on_progress=lambda n: progress.advance(task, n))
+            stats = execute(
+                prepared,
+                on_progress=lambda n: progress.advance(task, n),
+                on_total=lambda n: progress.update(task, total=n),
+            )
         except KeyboardInterrupt:
             progress.stop()
             console.print(

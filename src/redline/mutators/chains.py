@@ -154,11 +154,13 @@ class ProbePlanner:
             await self.helper.close()
         return self.failures
 
+    def planned_for(self, prompt: Prompt) -> list[Chain]:
+        """The chains `prompt` will be sent through: its plan, less rewrites that failed."""
+        return [c for c in self.chains_for(prompt) if (prompt.id, c.spec) not in self._left_out]
+
     def __call__(self, prompt: Prompt) -> list[Probe]:
         probes = []
-        for chain in self.chains_for(prompt):
-            if (prompt.id, chain.spec) in self._left_out:
-                continue
+        for chain in self.planned_for(prompt):
             try:
                 probes.append(chain.apply(prompt))
             except MutationPending as exc:
