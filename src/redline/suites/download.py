@@ -7,11 +7,7 @@ sources (repository, commit, checksums) are data, in `suites/data/sources.yaml`.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,24 +18,14 @@ from urllib.parse import quote
 
 import yaml
 
-from redline import __version__
-from redline.cache import cache_dir, is_offline
+from redline.cache import HF_TOKEN_ENV, cache_dir, download, hub_endpoint, is_offline
 from redline.errors import UserError
-
-HF_TOKEN_ENV = "HF_TOKEN"
-TIMEOUT_S = 60.0
-CHUNK = 1 << 20
 
 
 def dataset_root() -> Path:
     """Where dataset folders live: $REDLINE_DATASETS, else `<cache>/datasets`."""
     root = os.environ.get("REDLINE_DATASETS")
     return Path(root) if root else cache_dir() / "datasets"
-
-
-def hub_endpoint() -> str:
-    """The Hugging Face endpoint; HF_ENDPOINT points it at a mirror, as huggingface_hub does."""
-    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -126,46 +112,3 @@ def sources() -> dict[str, Source]:
 
 def source(folder: str) -> Source:
     return sources()[folder]
-
-
-def _http_error(url: str, exc: urllib.error.HTTPError) -> UserError:
-    if exc.code in (401, 403):
-        return UserError(
-            f"access denied to {url} (HTTP {exc.code}): the dataset may be gated; accept its "
-            f"terms on the hub and set {HF_TOKEN_ENV}"
-        )
-    return UserError(f"cannot download {url}: HTTP {exc.code} {exc.reason}")
-
-
-def download(url: str, dest: Path, *, sha256: str | None = None, token: str | None = None) -> None:
-    """Stream `url` into a temp file beside `dest`, check its SHA-256, then move it into place.
-
-    A download that fails or does not match its checksum leaves nothing behind, so a later run
-    never mistakes half a file for the real one.
-    """
-    headers = {"User-Agent": f"redline/{__version__}"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            request = urllib.request.Request(url, headers=headers)
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as resp:
-                while chunk := resp.read(CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-        if sha256 is not None and digest.hexdigest() != sha256:
-            raise UserError(
-                f"checksum mismatch for {url}: expected sha256 {sha256}, got {digest.hexdigest()}"
-            )
-        os.replace(tmp, dest)
-    except urllib.error.HTTPError as exc:
-        raise _http_error(url, exc) from None
-    except (urllib.error.URLError, ValueError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise UserError(f"cannot download {url}: {reason} (use --offline to stay local)") from None
-    finally:
-        tmp.unlink(missing_ok=True)

