@@ -82,8 +82,7 @@ def download(url: str, dest: Path, *, sha256: str | None = None, token: str | No
                     out.write(chunk)
         if sha256 is not None and digest.hexdigest() != sha256:
             raise UserError(
-                f"checksum mismatch for {url}: expected SHA-256 {sha256}, "
-                f"got {digest.hexdigest()}"
+                f"checksum mismatch for {url}: expected SHA-256 {sha256}, got {digest.hexdigest()}"
             )
         os.replace(tmp, dest)
     except urllib.error.HTTPError as exc:
