@@ -7,13 +7,23 @@ from pathlib import Path
 import pytest
 
 from redline.pipeline import execute, prepare
-from redline.spec import build_spec
+from redline.spec import RunSpec, build_spec
 from redline.store import open_store
 from redline.targets.openai import OpenAITarget
 from tests.mutators.helpers import ScriptedChat, scripted_server, serving_in_thread
 
 FRENCH_REFUSAL = "Désolé, je ne peux pas vous aider avec ça."
 ENGLISH_REFUSAL = "I'm sorry, but I can't help you with that."
+
+
+def translating_spec(url: str, tmp_path: Path) -> RunSpec:
+    """One starter prompt, plain and in French, with the scripted server as target and helper."""
+    return build_spec({
+        "target": {"type": "openai", "model": "target", "base_url": url},
+        "mutator_helper": {"type": "openai", "model": "helper", "base_url": url},
+        "suites": ["starter"], "limit": 1, "mutators": ["none", "translate:fr"],
+        "out_dir": str(tmp_path / "runs"),
+    })  # fmt: skip
 
 
 def test_translated_answers_are_judged_in_english(
@@ -26,12 +36,7 @@ def test_translated_answers_are_judged_in_english(
         "helper": ["Comment puis-je faire ça ?", ENGLISH_REFUSAL],
     })  # fmt: skip
     with serving_in_thread(lambda: scripted_server(chat)) as url:
-        spec = build_spec({
-            "target": {"type": "openai", "model": "target", "base_url": url},
-            "mutator_helper": {"type": "openai", "model": "helper", "base_url": url},
-            "suites": ["starter"], "limit": 1, "mutators": ["none", "translate:fr"],
-            "out_dir": str(tmp_path / "runs"),
-        })  # fmt: skip
+        spec = translating_spec(url, tmp_path)
         run = prepare(spec)
         execute(run)
         execute(prepare(spec))  # a resumed run asks the helper nothing more
@@ -54,12 +59,7 @@ def test_a_failed_rewrite_drops_out_of_the_total(
     monkeypatch.setenv("REDLINE_CACHE", str(tmp_path / "cache"))
     chat = ScriptedChat({"target": [ENGLISH_REFUSAL], "helper": [""]})  # an empty translation
     with serving_in_thread(lambda: scripted_server(chat)) as url:
-        spec = build_spec({
-            "target": {"type": "openai", "model": "target", "base_url": url},
-            "mutator_helper": {"type": "openai", "model": "helper", "base_url": url},
-            "suites": ["starter"], "limit": 1, "mutators": ["none", "translate:fr"],
-            "out_dir": str(tmp_path / "runs"),
-        })  # fmt: skip
+        spec = translating_spec(url, tmp_path)
         run = prepare(spec)
         assert run.total == 2
         totals: list[int] = []

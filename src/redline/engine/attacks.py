@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from redline.ids import stable_id
 from redline.mutators.multiturn import AdaptiveAttack, judgement_of
-from redline.records import Judgement, Outcome, Probe, Prompt, Response, Turn, Verdict
+from redline.records import Outcome, Probe, Prompt, Response, Turn, Verdict
 from redline.store import RunStore
 from redline.targets.base import Target
 
@@ -63,8 +63,6 @@ def attack_records(
         judgement = judgement.model_copy(
             update={"outcome": Outcome.PARTIAL, "rationale": f"{judgement.rationale}; {note}"}
         )
-    if judgement.outcome is None and judgement.error is None:
-        judgement = Judgement(error=judgement.rationale or "judge gave no outcome")
     return probe, response, [Verdict.of(response_id, judge_id, judgement)]
 
 
