@@ -18,8 +18,7 @@ from redline import __version__
 from redline.engine import Engine, EngineStats, RetryPolicy
 from redline.engine.attacks import run_attacks
 from redline.errors import UserError
-from redline.judges import Judge, build_judge
-from redline.judges.base import judge_id as judge_id_of
+from redline.judges import Judge, build_judge, judge_id_of
 from redline.metrics import Results, tabulate
 from redline.mutators import ProbePlanner, plan_coverage
 from redline.mutators.catalog import attacks as attack_registry
@@ -182,7 +181,7 @@ def results_of(
     """Tabulate a stored run for one judge (default: the first judge of its spec)."""
     spec = RunSpec.model_validate_json(store.get_meta("spec") or "{}")
     if judge_id is None:
-        judge_id = judge_id_of(spec.judges[0].name, spec.judges[0].args)
+        judge_id = judge_id_of(spec.judges[0])
     walks = {name: _walk_to(name) for name in (spec.group_by if group_by is None else group_by)}
     tables = tabulate(store.outcome_rows(judge_id), walks)
     return Results(

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from redline.judges import Judge, build_judge, judges
-from redline.judges.base import judge_id
+from redline.judges import Judge, build_judge, judge_id_of, judges
 from redline.records import Judgement
 from redline.spec import PluginSpec
 from tests.judges.guard_server import GuardServer
@@ -36,7 +35,7 @@ def test_every_judge_gives_one_judgement_per_item(name: str, guard_server: Guard
     args = args_for(name, guard_server)
     judge = build_judge(PluginSpec(name=name, args=args))
     assert isinstance(judge, Judge)
-    assert judge.name == name and judge.id == judge_id(name, args)
+    assert judge.name == name and judge.id == judge_id_of(PluginSpec(name=name, args=args))
     items = [*ITEMS, *ITEMS[::-1]]
     out = run(judge, items)
     assert len(out) == len(items) and all(isinstance(j, Judgement) for j in out)

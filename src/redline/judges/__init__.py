@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from redline.errors import UserError
-from redline.judges.base import Judge, JudgeInput, Judgement, SyncJudge
+from redline.judges.base import Judge, JudgeInput, Judgement, SyncJudge, judge_id
 from redline.registry import Registry
 from redline.spec import PluginSpec
 
@@ -30,4 +30,9 @@ def build_judge(spec: PluginSpec) -> Judge:
         raise UserError(f"judge {spec.name!r}: bad arguments: {exc}") from None
 
 
-__all__ = ["Judge", "JudgeInput", "Judgement", "SyncJudge", "build_judge", "judges"]
+def judge_id_of(spec: PluginSpec) -> str:
+    """The id a judge built from `spec` would have, without building it."""
+    return judge_id(spec.name, spec.args, judges.get(spec.name).version(spec.args))
+
+
+__all__ = ["Judge", "JudgeInput", "Judgement", "SyncJudge", "build_judge", "judge_id_of", "judges"]

@@ -6,6 +6,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from redline.ids import stable_id
@@ -20,9 +21,11 @@ class JudgeInput:
     response: str | None
 
 
-def judge_id(name: str, args: dict[str, Any]) -> str:
-    """A judge's id from its spec alone, so reports can name it without building it."""
-    return f"{name}:{stable_id(name, args)[:8]}"
+def judge_id(name: str, args: dict[str, Any], version: str = "") -> str:
+    """A judge's id from its spec and version, so reports can name it without building it,
+    and a run resumed after a trained head changed never mixes the two heads' verdicts."""
+    parts = (name, args, version) if version else (name, args)
+    return f"{name}:{stable_id(*parts)[:8]}"
 
 
 class Judge(ABC):
@@ -35,9 +38,14 @@ class Judge(ABC):
     def __init__(self, **args: Any) -> None:
         self.args = args
 
-    @property
+    @classmethod
+    def version(cls, args: dict[str, Any]) -> str:
+        """What decides the verdicts besides name and args, e.g. a trained head's digest."""
+        return ""
+
+    @cached_property
     def id(self) -> str:
-        return judge_id(self.name, self.args)
+        return judge_id(self.name, self.args, self.version(self.args))
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the judge opened (model sessions); called once a run is done."""

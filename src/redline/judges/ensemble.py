@@ -162,6 +162,14 @@ class EnsembleJudge(Judge):
         self.threshold = 0.5 if threshold is None else threshold
         self.calibration = Calibration.from_dict(calibration) if calibration else None
 
+    @classmethod
+    def version(cls, args: dict[str, Any]) -> str:
+        """The members' versions: an ensemble changes when any member's head does."""
+        from redline.judges import judges
+
+        specs = [_member_spec(m) for m in args.get("members", ())]
+        return "".join(judges.get(s.name).version(s.args) for s in specs)
+
     def _by_key(self, weights: Mapping[str, float]) -> dict[str, float]:
         """Weights may name members by judge id or, when unambiguous, by plain name."""
         names = [m.name for m in self.members]

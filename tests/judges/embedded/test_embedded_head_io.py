@@ -10,8 +10,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from redline.errors import UserError
+from redline.judges import build_judge, judge_id_of
 from redline.judges.embedded.features import Featurizer, View
 from redline.judges.embedded.head import KernelHead, LinearHead, load_head
+from redline.spec import PluginSpec
 
 PAIRS = [
     ("q", "I'm sorry, but I can't help with that."),
@@ -22,11 +24,16 @@ PAIRS = [
 FEATURIZER = Featurizer((View("response", "word", (1, 2), 12, head_chars=200),), shape=True)
 
 
-def test_round_trip_keeps_probabilities(tmp_path: Path) -> None:
-    clf = LogisticRegression().fit(FEATURIZER.transform(PAIRS), [0, 1, 0, 1])
+def _linear_head(labels: list[int]) -> tuple[LinearHead, LogisticRegression]:
+    clf = LogisticRegression().fit(FEATURIZER.transform(PAIRS), labels)
     head = LinearHead.from_sklearn(
         FEATURIZER, ("refusal", "compliance"), clf.coef_, clf.intercept_, 0.5
     )
+    return head, clf
+
+
+def test_round_trip_keeps_probabilities(tmp_path: Path) -> None:
+    head, clf = _linear_head([0, 1, 0, 1])
     head.save(tmp_path / "h.npz")
     loaded = load_head(tmp_path / "h.npz")
     expected = clf.predict_proba(FEATURIZER.transform(PAIRS))
@@ -81,3 +88,16 @@ def test_a_file_that_is_not_a_head_is_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(UserError, match="not a judge head"):
         load_head(tmp_path / "junk.npz")
+
+
+def test_a_judge_id_follows_its_head_file(tmp_path: Path) -> None:
+    """Verdicts from two heads never share an id, so a resumed run cannot mix them."""
+    path = tmp_path / "h.npz"
+    _linear_head([0, 1, 0, 1])[0].save(path)
+    spec = PluginSpec(name="harm-clf", args={"head": str(path)})
+    first = judge_id_of(spec)
+    assert build_judge(spec).id == first
+    _linear_head([1, 0, 1, 0])[0].save(path)  # retrained in place
+    second = judge_id_of(spec)
+    assert second != first
+    assert judge_id_of(PluginSpec(name="harm-clf")) not in (first, second)  # the shipped head

@@ -1,4 +1,4 @@
-"""The NumPy MiniLM encoder: real weights, sane geometry, and a download that checks hashes."""
+"""The MiniLM encoder: real weights, sane geometry, and a download that checks hashes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from redline.judges.embedded.encoder import DIMENSION, MODEL_FILES, SentenceEnco
 
 @pytest.fixture(scope="module")
 def minilm(sentence_encoder_dir: Path) -> SentenceEncoder:
-    return SentenceEncoder(sentence_encoder_dir, batch_size=4, remember=0)
+    return SentenceEncoder(sentence_encoder_dir, remember=0)
 
 
 def test_embeddings_are_unit_vectors_that_group_by_meaning(minilm: SentenceEncoder) -> None:

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from redline.cache import file_sha256
 from redline.errors import UserError
-from redline.judges.embedded.encoder import MODEL_REPO, MODEL_REVISION, shared_encoder
+from redline.judges.embedded.encoder import ENCODER_ID, shared_encoder
 from redline.judges.embedded.features import Featurizer, Pair, field_text
 
 HEADS_DIR = Path(__file__).with_name("heads")
@@ -100,9 +101,6 @@ def _write(path: Path, meta: dict[str, Any], **arrays: np.ndarray) -> None:
     np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
 
 
-ENCODER = f"{MODEL_REPO}@{MODEL_REVISION}"
-
-
 @dataclass(frozen=True)
 class KernelHead:
     """P(positive) = Platt(sum_i coef_i * exp(-gamma |e - v_i|^2) + intercept) over the
@@ -132,7 +130,7 @@ class KernelHead:
         return (self.vectors * self.vectors).sum(1)
 
     def save(self, path: Path) -> None:
-        meta = {"type": "kernel", "encoder": ENCODER, "field": self.field}
+        meta = {"type": "kernel", "encoder": ENCODER_ID, "field": self.field}
         fit = {"intercept": self.intercept, "gamma": self.gamma, "platt": list(self.platt)}
         _write(
             path,
@@ -143,8 +141,8 @@ class KernelHead:
 
     @classmethod
     def from_npz(cls, meta: dict[str, Any], data: Any) -> KernelHead:
-        if meta["encoder"] != ENCODER:
-            raise UserError(f"head was trained on {meta['encoder']}; this redline has {ENCODER}")
+        if meta["encoder"] != ENCODER_ID:
+            raise UserError(f"head was trained on {meta['encoder']}; this redline has {ENCODER_ID}")
         return cls(
             meta["field"],
             tuple(meta["classes"]),
@@ -176,7 +174,25 @@ def load_head(path: Path) -> Head:
         raise UserError(f"{path} is not a judge head: {exc}") from None
 
 
+def head_path(kind: str, given: str | None = None) -> Path:
+    """The head file a judge reads: the one given, else the one redline ships for `kind`."""
+    return Path(given) if given else HEADS_DIR / f"{kind}.npz"
+
+
+def head_digest(path: Path) -> str:
+    """A short SHA-256 of a head file: part of its judge's id (rehashed when it changes)."""
+    if not path.is_file():
+        raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+    stat = path.stat()
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _digest(path: Path, mtime_ns: int, size: int) -> str:
+    return file_sha256(path)[:12]
+
+
 @cache
 def shipped_head(kind: str) -> Head:
     """A head that ships with redline, loaded once per process."""
-    return load_head(HEADS_DIR / f"{kind}.npz")
+    return load_head(head_path(kind))

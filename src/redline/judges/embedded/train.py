@@ -20,10 +20,10 @@ from sklearn.svm import SVC
 
 from redline.errors import UserError
 from redline.judges.embedded import data
-from redline.judges.embedded.encoder import shared_encoder
+from redline.judges.embedded.encoder import ENCODER_ID, shared_encoder
 from redline.judges.embedded.evaluate import best_threshold, binary_metrics
 from redline.judges.embedded.features import Featurizer, View, field_text
-from redline.judges.embedded.head import ENCODER, Head, KernelHead, LinearHead
+from redline.judges.embedded.head import Head, KernelHead, LinearHead
 from redline.judges.keyword import classify
 from redline.records import Outcome
 
@@ -50,7 +50,7 @@ class Recipe:
 
     def describe(self) -> dict[str, object]:
         if self.featurizer is None:
-            return {"encoder": ENCODER, "field": self.field}
+            return {"encoder": ENCODER_ID, "field": self.field}
         return self.featurizer.to_dict()
 
 
