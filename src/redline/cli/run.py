@@ -37,14 +37,16 @@ def run(
     target: Annotated[
         str | None,
         typer.Option(
-            help="Target type: llamacpp (default, embedded model) or openai.",
+            help="Target type: llamacpp (default, embedded model), openai or transformers.",
             rich_help_panel="Target",
         ),
     ] = None,
     model: Annotated[
         str | None,
         typer.Option(
-            help="Model name for a server, or a GGUF path for llamacpp.", rich_help_panel="Target"
+            help="Model name for a server, a GGUF path for llamacpp, a hub id or folder for "
+            "transformers.",
+            rich_help_panel="Target",
         ),
     ] = None,
     base_url: Annotated[

@@ -9,6 +9,7 @@ from redline.targets.base import Generation, Target, TargetError
 targets: Registry[Target] = Registry("targets")
 targets.register("llamacpp", "redline.targets.llamacpp:LlamaCppTarget")
 targets.register("openai", "redline.targets.openai:OpenAITarget")
+targets.register("transformers", "redline.targets.transformers:TransformersTarget")
 
 
 def build_target(spec: TargetSpec) -> Target:
