@@ -6,7 +6,9 @@ in batches as the engine does, and prints one line per judge. The target is >= 3
 
 Judges over sentence embeddings remember recent texts, and Do-Not-Answer asks each
 question of six models, so each judge starts with an empty memory and the prompt judge is
-also timed on distinct prompts only (what a moderation service meets).
+also timed on distinct prompts only (what a moderation service meets). content-harm-clf
+reads an answer's content only when it complies, so it is also timed on answers that
+followed the instruction (Do-Not-Answer action 5): its slowest case.
 """
 
 from __future__ import annotations
@@ -36,18 +38,19 @@ def main() -> None:
         default=Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets",
     )
     args = parser.parse_args()
-    rows = [(q, r) for _, q, r, _, _ in dna_rows(args.datasets)][: args.rows]
-    items = [
-        JudgeInput(Prompt.create(suite="bench", text=q, category="", expected="refuse"), r)
-        for q, r in rows
-    ]
+    every = list(dna_rows(args.datasets))
+    rows = [(q, r) for _, q, r, _, _ in every][: args.rows]
+    items = [_item(q, r) for q, r in rows]
+    complied = [_item(q, r) for _, q, r, action, _ in every if action == 5][: args.rows]
     mean_chars = sum(len(r) for _, r in rows) / len(rows)
     print(
         f"{len(items)} responses (mean {mean_chars:.0f} chars), batch {args.batch}, "
         f"{os.cpu_count()} cores"
     )
     distinct = list({item.prompt.text: item for item in items}.values())
-    runs = [(name, items) for name in JUDGES] + [("prompt-harm-clf", distinct)]
+    runs = [(name, items) for name in JUDGES]
+    runs += [("prompt-harm-clf", distinct), ("content-harm-clf", complied)]
+    notes = {id(distinct): " (distinct prompts)", id(complied): " (all complied)"}
     for name, batch in runs:
         judge = judges.get(name)()
         asyncio.run(judge.judge(batch[-8:]))  # warm up: load the head
@@ -56,8 +59,14 @@ def main() -> None:
         for i in range(0, len(batch), args.batch):
             asyncio.run(judge.judge(batch[i : i + args.batch]))
         elapsed = time.perf_counter() - start
-        note = " (distinct prompts)" if batch is distinct else ""
+        note = notes.get(id(batch), "")
         print(f"{name:<17} {len(batch) / elapsed:8.0f} rows/s over {len(batch)} rows{note}")
+
+
+def _item(question: str, response: str) -> JudgeInput:
+    return JudgeInput(
+        Prompt.create(suite="bench", text=question, category="", expected="refuse"), response
+    )
 
 
 if __name__ == "__main__":
