@@ -7,6 +7,8 @@ import random
 from pathlib import Path
 
 from redline.engine import Engine, EngineStats, RetryPolicy
+from redline.judges import Judge
+from redline.judges.embedded import RefusalClassifierJudge
 from redline.judges.keyword import KeywordJudge
 from redline.records import Probe, Prompt
 from redline.spec import TargetSpec
@@ -23,10 +25,12 @@ def prompts(n: int) -> list[Prompt]:
     ]  # fmt: skip
 
 
-def engine_for(store: RunStore, url: str, **kw: object) -> Engine:
+def engine_for(
+    store: RunStore, url: str, judges: list[Judge] | None = None, **kw: object
+) -> Engine:
     target = OpenAITarget(TargetSpec(type="openai", model="stub", base_url=url))
     return Engine(
-        store, target, [KeywordJudge()], concurrency=8, timeout_s=0.3,
+        store, target, judges or [KeywordJudge()], concurrency=8, timeout_s=0.3,
         policy=RetryPolicy(retries=2, base_s=0.01, rng=random.Random(0)), **kw,  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -65,6 +69,29 @@ def test_second_run_redoes_nothing(tmp_path: Path) -> None:
         first, second = asyncio.run(scenario(store))
     assert (first.answered, first.already_done) == (30, 0)
     assert (second.answered, second.failed, second.already_done) == (0, 0, 30)
+
+
+def test_a_judge_new_to_a_run_judges_stored_answers_without_asking_again(
+    tmp_path: Path,
+) -> None:
+    """Resuming with another judge (or a retrained head, which changes a judge's id) judges
+    what is stored: the server is gone by then, so any new call would be stored as an error."""
+
+    async def scenario(store: RunStore) -> EngineStats:
+        async with StubServer() as url:
+            await engine_for(store, url).run(prompts(12))
+        return await engine_for(store, url, [KeywordJudge(), RefusalClassifierJudge()]).run(
+            prompts(12)
+        )
+
+    with RunStore(tmp_path / "s.sqlite") as store:
+        again = asyncio.run(scenario(store))
+        assert (again.failed, again.already_done) == (0, 0)
+        assert store.count("responses") == 12
+        judged = store.db.execute(
+            "SELECT judge_id, COUNT(*) FROM verdicts GROUP BY judge_id ORDER BY judge_id"
+        ).fetchall()
+        assert [(j.split(":")[0], n) for j, n in judged] == [("keyword", 12), ("refusal-clf", 12)]
 
 
 def test_retry_errors_calls_again_only_for_stored_errors(tmp_path: Path) -> None:

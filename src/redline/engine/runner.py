@@ -104,7 +104,7 @@ class Engine:
         await self.target.start()
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._plan(prompts, work))
+                group.create_task(self._plan(prompts, work, done))
                 workers = [group.create_task(self._work(work, done)) for _ in range(self.workers)]
                 writer = group.create_task(self._write(done))
                 await asyncio.gather(*workers)
@@ -122,7 +122,12 @@ class Engine:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._store_thread, partial(call, *args, **kwargs))
 
-    async def _plan(self, prompts: Iterable[Prompt], work: asyncio.Queue[_Work | None]) -> None:
+    async def _plan(
+        self,
+        prompts: Iterable[Prompt],
+        work: asyncio.Queue[_Work | None],
+        done: asyncio.Queue[tuple[_Work, Response] | None],
+    ) -> None:
         target_id = self.target.id
         for chunk in _chunks(prompts, PLAN_CHUNK):
             pending = [(prompt, probe) for prompt in chunk for probe in self.planner(prompt)]
@@ -135,11 +140,18 @@ class Engine:
             finished = await self._in_store(
                 self.store.done_response_ids, list(keyed), include_failed=not self.retry_errors
             )
+            unjudged = await self._in_store(
+                self.store.unjudged_responses, list(finished), [j.id for j in self.judges]
+            )
+            again = {r.id for r in unjudged}
+            finished -= again
             if finished:
                 self.stats.already_done += len(finished)
                 self.on_progress(len(finished))
+            for response in unjudged:  # answered before: judged again, not asked again
+                await done.put((keyed[response.id], response))
             for response_id, item in keyed.items():
-                if response_id not in finished:
+                if response_id not in finished and response_id not in again:
                     await work.put(item)
         for _ in range(self.workers):
             await work.put(None)

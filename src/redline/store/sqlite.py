@@ -179,6 +179,19 @@ class RunStore:
             query += " AND failed = 0"
         return {row[0] for row in self.db.execute(query, (orjson.dumps(list(ids)).decode(),))}
 
+    def unjudged_responses(self, ids: Sequence[str], judge_ids: Sequence[str]) -> list[Response]:
+        """Stored answers among `ids` that some judge in `judge_ids` has not judged: a judge
+        added to the spec, or one whose head was retrained, since the run last ran."""
+        query = """
+            SELECT r.data FROM responses r
+            WHERE r.id IN (SELECT value FROM json_each(?)) AND r.failed = 0
+              AND (SELECT COUNT(DISTINCT v.judge_id) FROM verdicts v
+                   WHERE v.response_id = r.id
+                     AND v.judge_id IN (SELECT value FROM json_each(?))) < ?"""
+        wanted = (orjson.dumps(list(ids)).decode(), orjson.dumps(list(judge_ids)).decode())
+        rows = self.db.execute(query, (*wanted, len(set(judge_ids))))
+        return [Response.model_validate_json(row[0]) for row in rows]
+
     def count(self, table: str) -> int:
         if table not in {"prompts", "probes", "responses", "verdicts", "turns"}:
             raise ValueError(table)
