@@ -74,8 +74,8 @@ def test_second_run_redoes_nothing(tmp_path: Path) -> None:
 def test_a_judge_new_to_a_run_judges_stored_answers_without_asking_again(
     tmp_path: Path,
 ) -> None:
-    """Resuming with another judge (or a retrained head, which changes a judge's id) judges
-    what is stored: the server is gone by then, so any new call would be stored as an error."""
+    """A judge id the store has no verdicts from (a retrained head changes a judge's id)
+    judges what is stored: the server is gone by then, so a new call would store an error."""
 
     async def scenario(store: RunStore) -> EngineStats:
         async with StubServer() as url:
