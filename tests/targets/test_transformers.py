@@ -114,6 +114,17 @@ def test_a_folder_without_a_model_is_a_user_error(tmp_path: Path) -> None:
     asyncio.run(target.close())
 
 
+def test_offline_a_model_not_in_the_hub_cache_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDLINE_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty hub cache
+    target = build_target(TargetSpec(type="transformers", model="redline-tests/absent-model"))
+    with pytest.raises(UserError, match="cannot load model redline-tests/absent-model"):
+        asyncio.run(target.start())
+    asyncio.run(target.close())
+
+
 def test_bad_options_fail_when_the_target_is_built() -> None:
     with pytest.raises(UserError, match="unknown option"):
         build_target(TargetSpec(type="transformers", model="m", options={"n_ctx": 512}))

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from redline.cache import is_offline
 from redline.errors import UserError
 from redline.records import Message, TokenLogprobs
 from redline.spec import TargetSpec
@@ -89,7 +90,8 @@ class TransformersTarget(Target):
                 "torch and transformers are not installed: pip install 'redline[transformers]'"
             ) from None
         dtype = self._dtype(torch)
-        where = {"gguf_file": self.gguf_file} if self.gguf_file else {}
+        where: dict[str, Any] = {"gguf_file": self.gguf_file} if self.gguf_file else {}
+        where["local_files_only"] = is_offline()  # --offline: the hub cache or nothing
         try:
             # The model first: a folder without one says so, rather than blaming the tokenizer.
             model = AutoModelForCausalLM.from_pretrained(
