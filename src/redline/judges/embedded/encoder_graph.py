@@ -121,7 +121,8 @@ def _quantise(weights_file: Path, out: Path) -> None:
         plain = Path(scratch) / "float.onnx"
         prepared = Path(scratch) / "prepared.onnx"
         save(build_model(w), plain)
-        quant_pre_process(plain, prepared)  # shapes inferred and constants folded first
+        # shapes inferred and constants folded first (the plain ONNX inference suffices here)
+        quant_pre_process(plain, prepared, skip_symbolic_shape=True)
         quantize_dynamic(
             prepared,
             out,
