@@ -76,7 +76,7 @@ def test_sampling_repeats_per_sample_and_differs_between_samples(
     qwen: Target, embedded_gguf: Path
 ) -> None:
     sampler = build_target(spec_for(embedded_gguf, temperature=1.0))
-    sampler._loaded, sampler._pool = qwen._loaded, qwen._pool  # share the loaded weights
+    sampler._model, sampler._pool = qwen._model, qwen._pool  # share the loaded weights
     poem = (Message(role="user", content="Write a haiku about the sea."),)
 
     def sample(n: int) -> str:

@@ -1,24 +1,19 @@
-"""Local GGUF models through llama.cpp: the embedded default, or any GGUF path.
-
-llama.cpp runs one generation at a time per model, so calls are serialised on one worker
-thread and the event loop stays free for the store and the progress bar.
-"""
+"""Local GGUF models through llama.cpp: the embedded default, or any GGUF path."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from redline.errors import UserError
-from redline.records import Message, TokenLogprobs
+from redline.records import TokenLogprobs
 from redline.spec import TargetSpec
-from redline.targets.base import Generation, Target, TargetError
+from redline.targets.base import Generation, TargetError
 from redline.targets.embedded_model import embedded_model_path
+from redline.targets.in_process import InProcessTarget
 
 DEFAULT_CONTEXT = 2048
 
@@ -66,16 +61,11 @@ class LogprobsRecorder:
         )
 
 
-class LlamaCppTarget(Target):
-    max_concurrency = 1
-    offers_logprobs = True
-
+class LlamaCppTarget(InProcessTarget[Any]):
     def __init__(self, spec: TargetSpec) -> None:
         super().__init__(spec)
         if spec.model and not Path(spec.model).is_file():
             raise UserError(f"GGUF model file not found: {spec.model}")
-        self._llama: Any = None
-        self._pool: ThreadPoolExecutor | None = None
 
     def _load(self) -> Any:
         try:
@@ -91,21 +81,12 @@ class LlamaCppTarget(Target):
         except (ValueError, RuntimeError) as exc:
             raise UserError(f"cannot load GGUF model {path}: {exc}") from None
 
-    async def start(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
-        loop = asyncio.get_running_loop()
-        self._llama = await loop.run_in_executor(self._pool, self._load)
-
-    async def close(self) -> None:
-        self._llama = None
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
-
-    def _complete(self, messages: list[dict[str, str]], seed: int, top_logprobs: int) -> Generation:
-        recorder = LogprobsRecorder(self._llama, top_logprobs) if top_logprobs else None
+    def _complete(
+        self, llama: Any, messages: list[dict[str, str]], seed: int, top_logprobs: int
+    ) -> Generation:
+        recorder = LogprobsRecorder(llama, top_logprobs) if top_logprobs else None
         try:
-            out = self._llama.create_chat_completion(
+            out = llama.create_chat_completion(
                 messages=messages,
                 temperature=self.spec.temperature,
                 max_tokens=self.spec.max_tokens,
@@ -121,17 +102,4 @@ class LlamaCppTarget(Target):
             prompt_tokens=usage.get("prompt_tokens"),
             completion_tokens=usage.get("completion_tokens"),
             top_logprobs=recorder.tokens(text) if recorder else None,
-        )
-
-    async def generate(
-        self, messages: tuple[Message, ...], *, sample: int, top_logprobs: int = 0
-    ) -> Generation:
-        assert self._llama is not None, "start() the target first"
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool,
-            self._complete,
-            self.messages_for(messages),
-            self.seed_for(sample),
-            top_logprobs,
         )

@@ -3,22 +3,20 @@ file that transformers de-quantises (`options: {gguf_file: name.gguf}`).
 
 This is the way to run a guard model with its own chat template and no server: the
 tokenizer's template renders the conversation, and `options.chat_template_kwargs` reach it
-as they would reach vLLM's. One generate() runs at a time on one worker thread, so the event
-loop stays free for the store and the progress bar.
+as they would reach vLLM's.
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from redline.cache import is_offline
 from redline.errors import UserError
-from redline.records import Message, TokenLogprobs
+from redline.records import TokenLogprobs
 from redline.spec import TargetSpec
-from redline.targets.base import Generation, Target, TargetError
+from redline.targets.base import Generation, TargetError
+from redline.targets.in_process import InProcessTarget
 
 OPTIONS = ("gguf_file", "device", "dtype", "chat_template_kwargs")
 
@@ -50,10 +48,7 @@ def top_logprobs_of(
     return tuple(tokens)
 
 
-class TransformersTarget(Target):
-    max_concurrency = 1
-    offers_logprobs = True
-
+class TransformersTarget(InProcessTarget[_Loaded]):
     def __init__(self, spec: TargetSpec) -> None:
         super().__init__(spec)
         if not spec.model:
@@ -68,8 +63,6 @@ class TransformersTarget(Target):
         self.gguf_file: str | None = spec.options.get("gguf_file")
         self.device: str = spec.options.get("device", "cpu")
         self.template_kwargs: dict[str, Any] = dict(spec.options.get("chat_template_kwargs", {}))
-        self._loaded: _Loaded | None = None
-        self._pool: ThreadPoolExecutor | None = None
 
     def _dtype(self, torch: Any) -> Any:
         """float32 on the CPU (half precision is slow there); the checkpoint's own elsewhere."""
@@ -109,17 +102,6 @@ class TransformersTarget(Target):
             stops.add(tokenizer.eos_token_id)
         context = getattr(model.config, "max_position_embeddings", None)
         return _Loaded(tokenizer, model, context, frozenset(stops))
-
-    async def start(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transformers")
-        loop = asyncio.get_running_loop()
-        self._loaded = await loop.run_in_executor(self._pool, self._load)
-
-    async def close(self) -> None:
-        self._loaded = None
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
 
     def _complete(
         self, loaded: _Loaded, messages: list[dict[str, str]], seed: int, top_logprobs: int
@@ -169,18 +151,4 @@ class TransformersTarget(Target):
                 if top_logprobs
                 else None
             ),
-        )
-
-    async def generate(
-        self, messages: tuple[Message, ...], *, sample: int, top_logprobs: int = 0
-    ) -> Generation:
-        assert self._loaded is not None, "start() the target first"
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool,
-            self._complete,
-            self._loaded,
-            self.messages_for(messages),
-            self.seed_for(sample),
-            top_logprobs,
         )
