@@ -162,10 +162,14 @@ _HEAD_TYPES: dict[str, type[LinearHead] | type[KernelHead]] = {
 }
 
 
+def _need_head(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+
+
 def load_head(path: Path) -> Head:
     """Any saved head, by the type recorded in it."""
-    if not path.exists():
-        raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+    _need_head(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
@@ -181,8 +185,7 @@ def head_path(kind: str, given: str | None = None) -> Path:
 
 def head_digest(path: Path) -> str:
     """A short SHA-256 of a head file: part of its judge's id (rehashed when it changes)."""
-    if not path.is_file():
-        raise UserError(f"judge head not found: {path} (train it: redline judge train)")
+    _need_head(path)
     stat = path.stat()
     return _digest(path, stat.st_mtime_ns, stat.st_size)
 
