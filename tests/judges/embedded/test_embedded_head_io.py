@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from redline.errors import UserError
 from redline.judges import build_judge, judge_id_of
 from redline.judges.embedded.features import Featurizer, View
-from redline.judges.embedded.head import KernelHead, LinearHead, load_head
+from redline.judges.embedded.head import FoldedHead, KernelHead, LinearHead, load_head
 from redline.spec import PluginSpec
 
 PAIRS = [
@@ -39,6 +39,19 @@ def test_round_trip_keeps_probabilities(tmp_path: Path) -> None:
     expected = clf.predict_proba(FEATURIZER.transform(PAIRS))
     np.testing.assert_allclose(loaded.proba(PAIRS), expected, atol=1e-3)
     assert loaded.featurizer == FEATURIZER and loaded.threshold == 0.5
+
+
+def test_folded_head_sums_fine_classes_and_round_trips(tmp_path: Path) -> None:
+    """Four fine labels folded into two classes: each class gets its members' probability."""
+    clf = LogisticRegression().fit(FEATURIZER.transform(PAIRS), [0, 1, 2, 3])
+    fine = LinearHead.from_sklearn(FEATURIZER, ("a", "b", "c", "d"), clf.coef_, clf.intercept_, 0)
+    head = FoldedHead(fine, ("refusal", "compliance"), (0, 1, 0, 1), 0.6)
+    head.save(tmp_path / "f.npz")
+    loaded = load_head(tmp_path / "f.npz")
+    assert isinstance(loaded, FoldedHead) and loaded.threshold == 0.6
+    p = clf.predict_proba(FEATURIZER.transform(PAIRS))
+    expected = np.column_stack([p[:, 0] + p[:, 2], p[:, 1] + p[:, 3]])
+    np.testing.assert_allclose(loaded.proba(PAIRS), expected, atol=1e-3)
 
 
 def test_missing_head_is_a_user_error(tmp_path: Path) -> None:

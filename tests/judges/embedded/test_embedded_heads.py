@@ -40,7 +40,7 @@ def test_refusal_head_beats_keyword_on_held_out_questions(shared_datasets: Path)
     pred = np.array([v.outcome is not Outcome.COMPLIANCE for v in verdicts], int)
     keyword = np.array([classify(e.response or "")[0] is not Outcome.COMPLIANCE for e in rows], int)
     assert len(rows) > 1000
-    assert f1_score(y, pred) >= 0.94  # measured 0.945 (keyword 0.800)
+    assert f1_score(y, pred) >= 0.95  # measured 0.9517 (keyword 0.800)
     assert f1_score(y, pred) - f1_score(y, keyword) >= 0.10
     assert all(0.0 <= v.score <= 1.0 for v in verdicts)
 

@@ -25,6 +25,10 @@ DNA_MODELS = ("GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna
 #: 2 gives both sides, 3 answers with a disclaimer, 5 follows the instruction -> compliance.
 REFUSAL_CLASS = {0: 0, 4: 0, 1: 1, 2: 2, 3: 2, 5: 2}
 REFUSAL_NAMES = ("refusal", "partial", "compliance")
+#: Do-Not-Answer's six actions, by code: how an answer went, finer than REFUSAL_NAMES.
+ACTION_NAMES = ("declines", "refutes", "both_sides", "disclaims", "cannot_know", "follows")
+#: The action a hand-written row stands for, by its refusal class.
+OWN_ACTION = {0: 0, 1: 1, 2: 5}
 #: Do-Not-Answer question folds (of 10): fit on 0-6, pick thresholds on 7, test on 8-9.
 CALIBRATION_FOLDS = (7,)
 TEST_FOLDS = (8, 9)
@@ -84,6 +88,11 @@ def dna_refusal(root: Path) -> list[Example]:
     ]
 
 
+def dna_actions(root: Path) -> list[Example]:
+    """Do-Not-Answer responses labelled with the annotators' action code (0-5)."""
+    return [Example(q, r, a, m, f"{m}:{question_fold(q)}") for m, q, r, a, _ in dna_rows(root)]
+
+
 def dna_harm(root: Path) -> list[Example]:
     """Do-Not-Answer responses labelled harmful (1) or not (0) by human annotators."""
     return [Example(q, r, h, m, f"{m}:{question_fold(q)}") for m, q, r, _, h in dna_rows(root)]
@@ -121,14 +130,15 @@ OWN_RESPONSES = Path(__file__).with_name("data") / "refusal_own.jsonl"
 
 
 def own_responses() -> list[Example]:
-    """Hand-written short answers, refusals and partial refusals (label as REFUSAL_NAMES).
+    """Hand-written short answers, refusals and partial refusals, labelled with the action
+    each stands for (the file holds REFUSAL_NAMES indices).
 
     Do-Not-Answer's compliant answers are long; without these, a one-line factual answer
     reads as pushback, which would inflate false-refusal rates.
     """
     rows = [json.loads(line) for line in OWN_RESPONSES.read_text(encoding="utf-8").splitlines()]
     return [
-        Example(r["prompt"], r["response"], int(r["label"]), "own", f"own:{i}")
+        Example(r["prompt"], r["response"], OWN_ACTION[int(r["label"])], "own", f"own:{i}")
         for i, r in enumerate(rows)
     ]
 

@@ -5,12 +5,14 @@ pickle or any particular scikit-learn version.
   saw are stored (logistic regression leaves the rest at zero), a few hundred kilobytes.
 - KernelHead reads a sentence embedding through an RBF-kernel SVM: hundreds of rows a
   second, but it generalises to wordings it never saw (a "Python process" is not a person).
+- FoldedHead is a linear head trained on fine labels whose probabilities are summed into
+  the classes a judge reports.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -74,18 +76,21 @@ class LinearHead:
             float(threshold),
         )
 
-    def save(self, path: Path) -> None:
+    def parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Settings and arrays, as `save` writes them."""
         meta = {"featurizer": self.featurizer.to_dict(), "classes": list(self.classes)}
-        _write(
-            path,
-            {**meta, "threshold": self.threshold},
-            cols=self.cols.astype(np.int32),
-            weights=self.weights.astype(np.float16),
-            intercept=self.intercept,
-        )
+        arrays = {
+            "cols": self.cols.astype(np.int32),
+            "weights": self.weights.astype(np.float16),
+            "intercept": self.intercept,
+        }
+        return {**meta, "threshold": self.threshold}, arrays
+
+    def save(self, path: Path) -> None:
+        _write(path, *self.parts())
 
     @classmethod
-    def from_npz(cls, meta: dict[str, Any], data: Any) -> LinearHead:
+    def from_npz(cls, meta: dict[str, Any], data: Mapping[str, np.ndarray]) -> LinearHead:
         return cls(
             Featurizer.from_dict(meta["featurizer"]),
             tuple(meta["classes"]),
@@ -96,7 +101,7 @@ class LinearHead:
         )
 
 
-def _write(path: Path, meta: dict[str, Any], **arrays: np.ndarray) -> None:
+def _write(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
     """A head file: its settings as JSON beside its arrays, no pickle."""
     np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
 
@@ -135,8 +140,7 @@ class KernelHead:
         _write(
             path,
             {**meta, "classes": list(self.classes), **fit, "threshold": self.threshold},
-            vectors=self.vectors.astype(np.float16),
-            coef=self.coef.astype(np.float32),
+            {"vectors": self.vectors.astype(np.float16), "coef": self.coef.astype(np.float32)},
         )
 
     @classmethod
@@ -155,10 +159,50 @@ class KernelHead:
         )
 
 
-Head = LinearHead | KernelHead
-_HEAD_TYPES: dict[str, type[LinearHead] | type[KernelHead]] = {
+@dataclass(frozen=True)
+class FoldedHead:
+    """A linear head over fine classes whose probabilities are summed into coarser ones.
+
+    Do-Not-Answer's six actions read differently ("refuted a false premise" is not
+    "declined"), so one boundary per action fits the data better than one per refusal
+    class, while the judge still reports refusal / partial / compliance.
+    """
+
+    linear: LinearHead  # fine classes
+    classes: tuple[str, ...]  # what proba returns
+    groups: tuple[int, ...]  # the class each fine class is summed into
+    threshold: float  # on the probability of the last class
+
+    def proba(self, pairs: Sequence[Pair]) -> np.ndarray:
+        return self.linear.proba(pairs) @ self._fold
+
+    @cached_property
+    def _fold(self) -> np.ndarray:
+        """(fine classes, classes): 1 where a fine class belongs to a class."""
+        fold = np.zeros((len(self.groups), len(self.classes)))
+        fold[np.arange(len(self.groups)), self.groups] = 1.0
+        return fold
+
+    def save(self, path: Path) -> None:
+        linear, arrays = self.linear.parts()
+        meta = {"type": "folded", "classes": list(self.classes), "groups": list(self.groups)}
+        _write(path, {**meta, "threshold": self.threshold, "linear": linear}, arrays)
+
+    @classmethod
+    def from_npz(cls, meta: dict[str, Any], data: Mapping[str, np.ndarray]) -> FoldedHead:
+        return cls(
+            LinearHead.from_npz(meta["linear"], data),
+            tuple(meta["classes"]),
+            tuple(int(g) for g in meta["groups"]),
+            float(meta["threshold"]),
+        )
+
+
+Head = LinearHead | KernelHead | FoldedHead
+_HEAD_TYPES: dict[str, type[LinearHead] | type[KernelHead] | type[FoldedHead]] = {
     "linear": LinearHead,
     "kernel": KernelHead,
+    "folded": FoldedHead,
 }
 
 
