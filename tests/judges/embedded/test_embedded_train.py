@@ -9,22 +9,27 @@ import numpy as np
 import pytest
 
 from redline.judges.embedded import data, train
+from redline.judges.embedded.features import Featurizer, View
 from redline.judges.embedded.head import FoldedHead, load_head
 
 
 @pytest.fixture
 def two_model_refusal(monkeypatch: pytest.MonkeyPatch, shared_datasets: Path) -> None:
-    """The refusal recipe on two Do-Not-Answer models' answers: same steps, a fifth the rows."""
+    """The refusal recipe on two Do-Not-Answer models' answers with one small n-gram view:
+    the same steps in seconds, where the shipped head takes minutes."""
     recipe = train.RECIPES["refusal"]
     full_split = recipe.split
 
     def split(root: Path) -> train.Split:
         fit, calib, tests = full_split(root)
         keep = {"GPT4", "llama2-7b-chat", "own"}
-        small = {k: [e for e in v if e.group in keep] for k, v in tests.items()}
-        return [e for e in fit if e.group in keep], calib, small
+        held = {k: [e for e in v if e.group in keep] for k, v in tests.items()}
+        return [e for e in fit if e.group in keep], calib, held
 
-    monkeypatch.setitem(train.RECIPES, "refusal", dataclasses.replace(recipe, split=split))
+    small = Featurizer((View("response", "word", (1, 2), 14, head_chars=600),), shape=True)
+    monkeypatch.setitem(
+        train.RECIPES, "refusal", dataclasses.replace(recipe, split=split, featurizer=small)
+    )
 
 
 @pytest.mark.usefixtures("two_model_refusal")
