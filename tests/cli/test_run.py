@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from redline.judges.embedded.head import head_path, load_head
 
 REDLINE = [sys.executable, "-m", "redline"]
 
@@ -200,3 +203,28 @@ def test_multi_turn_attack_on_the_embedded_model_stops_at_its_budget(tmp_path: P
     assert "turn(s) of escalation" in html
     results = json.loads((run_dir / "results.json").read_text())
     assert results["by_mutator"]["escalation"]["responses"] == 1
+
+
+def test_a_retrained_head_rejudges_stored_answers_without_asking_again(
+    tmp_path: Path,
+    stub_server,  # type: ignore[no-untyped-def]
+) -> None:
+    """The head's digest is in its judge's id: after retraining, the same command judges the
+    stored answers with the new head and does not ask the model again."""
+    head = tmp_path / "harm.npz"
+    shipped = load_head(head_path("response_harm"))
+    shipped.save(head)
+    url = stub_server()
+    (tmp_path / "spec.yaml").write_text(
+        f"target: {{type: openai, model: stub, base_url: '{url}'}}\nsuites: [starter]\n"
+        f"limit: 6\njudges: [{{name: harm-clf, args: {{head: '{head}'}}}}]\n"
+    )
+    assert redline("run", "spec.yaml", cwd=tmp_path).returncode == 0
+    dataclasses.replace(shipped, threshold=0.9).save(head)  # "retrained"
+    again = redline("run", "spec.yaml", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "re-judged: 6 stored answer(s)" in again.stdout
+    with sqlite3.connect(only_run_dir(tmp_path) / "redline.sqlite") as conn:
+        failed = conn.execute("SELECT COUNT(*) FROM responses WHERE failed=1").fetchone()[0]
+        judges = conn.execute("SELECT COUNT(DISTINCT judge_id) FROM verdicts").fetchone()[0]
+    assert (failed, judges) == (0, 2)

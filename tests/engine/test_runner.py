@@ -86,7 +86,7 @@ def test_a_judge_new_to_a_run_judges_stored_answers_without_asking_again(
 
     with RunStore(tmp_path / "s.sqlite") as store:
         again = asyncio.run(scenario(store))
-        assert (again.failed, again.already_done) == (0, 0)
+        assert (again.failed, again.already_done, again.answered, again.rejudged) == (0, 0, 0, 12)
         assert store.count("responses") == 12
         judged = store.db.execute(
             "SELECT judge_id, COUNT(*) FROM verdicts GROUP BY judge_id ORDER BY judge_id"

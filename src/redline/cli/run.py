@@ -243,6 +243,11 @@ def run(
             raise typer.Exit(EXIT_INTERRUPTED) from None
     if stats.already_done:
         console.print(f"resumed: {stats.already_done} response(s) were already in the store")
+    if stats.rejudged:
+        console.print(
+            f"re-judged: {stats.rejudged} stored answer(s) that a current judge had not read "
+            "(the model was not asked again)"
+        )
     results = emit_reports(spec.run_dir, console)
     _check_gates(results.overall, spec.max_asr, spec.max_frr, console)
 

@@ -11,6 +11,7 @@ writes, so the event loop keeps serving HTTP during a commit.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ async def as_sent(probe: Probe, text: str) -> str:
 @dataclass
 class EngineStats:
     already_done: int = 0
-    answered: int = 0
+    answered: int = 0  # answers the model gave in this run
     failed: int = 0
+    rejudged: int = 0  # stored answers judged by a judge that had not read them (no model call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class _Work:
     prompt: Prompt
     probe: Probe
     sample: int
+    stored: bool = False  # the answer comes from the store, to be judged again
 
 
 def _chunks(items: Iterable[Prompt], size: int) -> Iterator[list[Prompt]]:
@@ -149,7 +152,7 @@ class Engine:
                 self.stats.already_done += len(finished)
                 self.on_progress(len(finished))
             for response in unjudged:  # answered before: judged again, not asked again
-                await done.put((keyed[response.id], response))
+                await done.put((dataclasses.replace(keyed[response.id], stored=True), response))
             for response_id, item in keyed.items():
                 if response_id not in finished and response_id not in again:
                     await work.put(item)
@@ -206,7 +209,9 @@ class Engine:
             )
         responses = [r for _, r in batch]
         await self._in_store(self.store.save_results, responses, verdicts)
-        self.stats.answered += len(answered)
+        rejudged = sum(item.stored for item, _ in answered)
+        self.stats.rejudged += rejudged
+        self.stats.answered += len(answered) - rejudged
         self.stats.failed += len(batch) - len(answered)
         self.on_progress(len(batch))
 
