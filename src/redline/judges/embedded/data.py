@@ -8,6 +8,7 @@ folds them into redline's outcomes (see the heads' cards for the reasoning).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,17 +81,14 @@ def dna_rows(root: Path) -> Iterator[tuple[str, str, str, int, int]]:
             yield model, row["question"], row[f"{model}_response"], int(action), int(harmful)
 
 
-def dna_refusal(root: Path) -> list[Example]:
-    """Do-Not-Answer responses labelled refusal / partial / compliance from human actions."""
-    return [
-        Example(q, r, REFUSAL_CLASS[a], m, f"{m}:{question_fold(q)}")
-        for m, q, r, a, _ in dna_rows(root)
-    ]
-
-
 def dna_actions(root: Path) -> list[Example]:
     """Do-Not-Answer responses labelled with the annotators' action code (0-5)."""
     return [Example(q, r, a, m, f"{m}:{question_fold(q)}") for m, q, r, a, _ in dna_rows(root)]
+
+
+def dna_refusal(root: Path) -> list[Example]:
+    """Do-Not-Answer responses labelled refusal / partial / compliance from human actions."""
+    return [dataclasses.replace(e, label=REFUSAL_CLASS[e.label]) for e in dna_actions(root)]
 
 
 def dna_harm(root: Path) -> list[Example]:

@@ -67,20 +67,14 @@ class Recipe:
         return self.featurizer.to_dict() | fine
 
 
-def _dna_split(rows: list[data.Example]) -> Split:
-    """Split by question, so no test question was seen with any model's answer."""
+def _dna_split(
+    rows: list[data.Example], calibration: tuple[int, ...] = data.CALIBRATION_FOLDS
+) -> Split:
+    """Split by question, so no test question was seen with any model's answer (a
+    cross-fitted recipe passes no calibration folds: it fits on every other question)."""
     return (
-        [e for e in rows if e.fold not in (*data.CALIBRATION_FOLDS, *data.TEST_FOLDS)],
-        [e for e in rows if e.fold in data.CALIBRATION_FOLDS],
-        {"held_out_questions": [e for e in rows if e.fold in data.TEST_FOLDS]},
-    )
-
-
-def _dna_cross_split(rows: list[data.Example]) -> Split:
-    """Fit (and cross-fit) on every question outside the test folds."""
-    return (
-        [e for e in rows if e.fold not in data.TEST_FOLDS],
-        [],
+        [e for e in rows if e.fold not in (*calibration, *data.TEST_FOLDS)],
+        [e for e in rows if e.fold in calibration],
         {"held_out_questions": [e for e in rows if e.fold in data.TEST_FOLDS]},
     )
 
@@ -120,7 +114,7 @@ RECIPES: dict[str, Recipe] = {
         data.REFUSAL_NAMES,
         c=3.0,
         split=lambda root: _with_own(
-            _dna_cross_split(data.dna_actions(root)), data.own_responses()
+            _dna_split(data.dna_actions(root), calibration=()), data.own_responses()
         ),
         positive=lambda y: (np.array(_ACTION_CLASS)[y] < 2).astype(int),  # refused at all
         own_weight=3.0,
